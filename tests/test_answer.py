@@ -1,0 +1,102 @@
+"""Answers from the real packaged model: cited, verbatim, honest about what is not there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer import REFUSAL
+from bot.errors import QuestionError
+from bot.pipeline import Bot
+from tests.conftest import SEED_ID, make_settings
+
+CUTS_SENTENCE = (
+    "suggests that co-production is not possible, indeed undermined by the Coalition "
+    "government’s cuts to public services"
+)
+
+
+@pytest.fixture
+def bot(tmp_path: Path, corpus_docs_dir: Path, real_embedder) -> Bot:  # type: ignore[no-untyped-def]
+    bot = Bot(make_settings(corpus_docs_dir, tmp_path / "index"), embedder=real_embedder)
+    bot.index()
+    return bot
+
+
+def assert_verbatim(bot: Bot, citations) -> None:  # type: ignore[no-untyped-def]
+    for c in citations:
+        document = bot.store.documents[c.doc_id]
+        assert document.text[c.start : c.end] == c.extract
+        assert c.extract == c.extract.strip() and c.extract
+
+
+def test_aspley_question_cites_the_sentence_about_the_cuts(bot: Bot) -> None:
+    answer = bot.ask("Why did co-production fail in Aspley?")
+    assert answer.answered
+    cuts = [c for c in answer.citations if CUTS_SENTENCE in c.extract]
+    assert cuts, [c.extract for c in answer.citations]
+    assert cuts[0].doc_id == SEED_ID
+    assert cuts[0].title == "Whatever happened to Cameron's Big Society?"
+    assert cuts[0].author == "Simon Roberts and Bruce Stafford"
+    assert cuts[0].date == "2015-04-10"
+    assert cuts[0].source and cuts[0].source.startswith("https://blogs.nottingham.ac.uk/")
+    assert f"[{cuts[0].n}]" in answer.text
+    assert_verbatim(bot, answer.citations)
+
+
+def test_citations_are_numbered_in_answer_order(bot: Bot) -> None:
+    answer = bot.ask("What does the author think about dormant bank accounts?")
+    assert answer.answered
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    positions = [answer.text.index(f"[{c.n}]") for c in answer.citations]
+    assert positions == sorted(positions)
+    assert any("dormant bank accounts" in c.extract for c in answer.citations)
+    assert_verbatim(bot, answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How do I bake sourdough bread?",
+        "Who won the 2018 World Cup?",
+    ],
+)
+def test_off_topic_questions_are_refused_plainly(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert not answer.answered
+    assert answer.text == REFUSAL
+    assert answer.citations == ()
+    assert_verbatim(bot, answer.closest)
+
+
+def test_a_question_is_checked(bot: Bot) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        bot.ask("   \n\t")
+    with pytest.raises(QuestionError, match="100,000 characters long, over the limit of 2,000"):
+        bot.ask("w" * 100_000)
+
+
+def test_extracts_are_short_and_distinct(bot: Bot) -> None:
+    answer = bot.ask("What is the Big Society?")
+    assert answer.answered
+    spans = [(c.doc_id, c.start, c.end) for c in answer.citations]
+    assert len(spans) == len(set(spans))
+    for (doc, s1, e1), (doc2, s2, e2) in zip(spans, spans[1:], strict=False):
+        assert doc != doc2 or e1 <= s2 or e2 <= s1  # no overlapping extracts
+    assert all(len(c.extract) <= 600 for c in answer.citations)
+
+
+def test_new_reading_becomes_answerable_after_index(bot: Bot, corpus_docs_dir: Path) -> None:
+    question = "Which river did the Tilbury volunteers clean?"
+    assert not bot.ask(question).answered
+    (corpus_docs_dir / "tilbury.txt").write_text(
+        "In 2012 the Tilbury volunteers cleaned the banks of the river Thames every Saturday."
+    )
+    report = bot.index()
+    assert report.added == ("tilbury.txt",)
+    answer = bot.ask(question)
+    assert answer.answered
+    assert answer.citations[0].doc_id == "tilbury.txt"
+    assert "river Thames" in answer.citations[0].extract

@@ -1,0 +1,240 @@
+"""The command line with the real model: output contracts, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import REPO, SEED_ID
+
+CITATION_KEYS = {
+    "n": int,
+    "doc_id": str,
+    "title": str,
+    "author": (str, type(None)),
+    "date": (str, type(None)),
+    "source": (str, type(None)),
+    "page": (int, type(None)),
+    "start": int,
+    "end": int,
+    "extract": str,
+    "score": float,
+}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, corpus_docs_dir: Path, capsys):  # type: ignore[no-untyped-def]
+    """Run ``bot`` in-process against a temporary documents and index folder."""
+    paths = ["--docs", str(corpus_docs_dir), "--index-dir", str(tmp_path / "index")]
+
+    def run(*args: str) -> tuple[int, str, str]:
+        command, rest = args[0], list(args[1:])
+        code = main([command, *paths, *rest])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.docs = corpus_docs_dir  # type: ignore[attr-defined]
+    run.index = tmp_path / "index"  # type: ignore[attr-defined]
+    return run
+
+
+def check_answer_contract(payload: dict) -> None:  # type: ignore[type-arg]
+    assert set(payload) >= {"question", "answered", "answer", "citations"}
+    assert isinstance(payload["question"], str) and isinstance(payload["answered"], bool)
+    assert isinstance(payload["answer"], str) and payload["answer"]
+    for citation in payload["citations"]:
+        assert set(citation) == set(CITATION_KEYS)
+        for key, kind in CITATION_KEYS.items():
+            assert isinstance(citation[key], kind), (key, citation[key])
+
+
+def test_index_twice_then_ask_json(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("index", "--quiet")
+    assert code == 0 and "3 added" in out
+    code, out, _ = cli("index")
+    assert code == 0 and "0 added, 0 updated, 0 removed, 3 unchanged" in out
+    assert "0 chunks embedded" in out
+
+    code, out, _ = cli("ask", "--json", "Why did co-production fail in Aspley?")
+    assert code == 0
+    payload = json.loads(out)
+    check_answer_contract(payload)
+    assert payload["answered"] is True
+    assert payload["citations"][0]["doc_id"] == SEED_ID
+    text = (cli.docs / SEED_ID).read_text(encoding="utf-8").split("---\n", 2)[2]
+    for citation in payload["citations"]:
+        assert text[citation["start"] : citation["end"]] == citation["extract"]
+
+
+def test_ask_plain_text_shows_sources(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    code, out, _ = cli("ask", "Why did co-production fail in Aspley?")
+    assert code == 0
+    assert "Sources:" in out and "Whatever happened to Cameron's Big Society?" in out
+    assert f"{SEED_ID}, characters " in out
+
+
+def test_refusal_json(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    code, out, _ = cli("ask", "--json", "What is the capital of France?")
+    payload = json.loads(out)
+    check_answer_contract(payload)
+    assert code == 0 and payload["answered"] is False and payload["citations"] == []
+    assert "don't answer" in payload["answer"]
+
+
+def test_questions_file_gives_json_lines(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    questions = tmp_path / "questions.txt"
+    questions.write_text(
+        "Why did co-production fail in Aspley?\n\nWhat is the capital of France?\n"
+        + "x" * 3000
+        + "\n"
+    )
+    code, out, err = cli("ask", "--json", "--questions", str(questions))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line.get("answered") for line in lines] == [True, False, None]
+    check_answer_contract(lines[0])
+    assert "3,000 characters long" in lines[2]["error"]
+    assert code == 1 and "error: the question is 3,000 characters" in err
+
+
+def test_search_json(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    code, out, _ = cli("search", "--json", "--top-k", "4", "dormant bank accounts")
+    payload = json.loads(out)
+    assert code == 0 and payload["query"] == "dormant bank accounts"
+    assert len(payload["hits"]) == 4
+    assert set(payload["hits"][0]) == {"doc_id", "chunk_id", "start", "end", "text", "score"}
+    scores = [h["score"] for h in payload["hits"]]
+    assert scores == sorted(scores, reverse=True)
+    assert "dormant bank accounts" in payload["hits"][0]["text"]
+
+
+def test_add_list_remove(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    good = tmp_path / "localism.txt"
+    good.write_text("The Localism Act 2011 gave communities a right to bid for assets.")
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 garbage")
+    code, out, err = cli("add", str(good), str(bad))
+    assert code == 1
+    assert "rejected:" in err and "broken.pdf" in err and "not a readable PDF" in err
+    assert "1 added" in out and (cli.docs / "localism.txt").is_file()
+    assert not (cli.docs / "broken.pdf").exists()
+
+    code, out, _ = cli("list", "--json")
+    rows = {row["doc_id"]: row for row in json.loads(out)}
+    assert rows["localism.txt"]["status"] == "indexed" and rows["localism.txt"]["chunks"] == 1
+    assert rows[SEED_ID]["author"] == "Simon Roberts and Bruce Stafford"
+
+    code, out, _ = cli("ask", "--json", "What did the Localism Act give communities?")
+    assert json.loads(out)["citations"][0]["doc_id"] == "localism.txt"
+
+    code, out, _ = cli("remove", "localism.txt")
+    assert code == 0 and "1 removed" in out and not (cli.docs / "localism.txt").exists()
+    code, out, _ = cli("ask", "--json", "What did the Localism Act give communities?")
+    assert all(c["doc_id"] != "localism.txt" for c in json.loads(out)["citations"])
+
+    code, _, err = cli("remove", "nope.txt")
+    assert code == 1 and "no document 'nope.txt'" in err
+
+
+def test_list_shows_new_changed_and_deleted(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    (cli.docs / "fresh.txt").write_text("A fresh reading.")
+    seed = cli.docs / SEED_ID
+    seed.write_text(seed.read_text() + "\nMore.")
+    (cli.docs / "ianrenton-2010-the-meh-society.md").unlink()
+    code, out, _ = cli("list")
+    assert code == 0
+    states = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]}
+    assert states == {
+        "fresh.txt": "new",
+        SEED_ID: "changed",
+        "ianrenton-2010-the-meh-society.md": "deleted",
+        "ianrenton-2010-my-contribution-to-big-society.md": "indexed",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", "   "), "error: the question is empty"),
+        (("ask", "w" * 100_000), "error: the question is 100,000 characters long"),
+        (("ask",), "error: give either a question or --questions FILE"),
+        (("ask", "--questions", "/nonexistent/q.txt"), "cannot read questions file"),
+    ],
+)
+def test_bad_questions_exit_non_zero(cli, args, message) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    code, _, err = cli(*args)
+    assert code == 1 and message in err
+    assert err.count("\n") == 1  # one line, no traceback
+
+
+def test_missing_folder_and_missing_index(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code = main(["index", "--docs", str(tmp_path / "nope"), "--index-dir", str(tmp_path / "i")])
+    assert code == 1 and "documents folder" in capsys.readouterr().err
+    code = main(["ask", "--docs", str(tmp_path), "--index-dir", str(tmp_path / "i"), "hello?"])
+    assert code == 1 and "no index in" in capsys.readouterr().err
+
+
+def test_damaged_index_is_reported_and_rebuild_recovers(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    generation = cli.index / (cli.index / "CURRENT").read_text().strip()
+    (generation / "chunks.jsonl").write_text("{broken\n")
+    code, _, err = cli("ask", "What is co-production?")
+    assert code == 1 and "chunks.jsonl" in err and "bot index --rebuild" in err
+    code, _, err = cli("index")
+    assert code == 1 and "chunks.jsonl" in err
+    code, out, _ = cli("index", "--rebuild", "-q")
+    assert code == 0 and "3 added" in out
+    assert cli("ask", "What is co-production?")[0] == 0
+
+
+def test_index_of_another_model_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("index", "-q")
+    generation = cli.index / (cli.index / "CURRENT").read_text().strip()
+    manifest = json.loads((generation / "manifest.json").read_text())
+    manifest["model"] = "local:some-other-model"
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = cli("ask", "What is co-production?")
+    assert code == 1 and "'local:some-other-model'" in err and "--rebuild" in err
+
+
+def test_a_bad_file_in_the_folder_is_skipped_with_exit_1(cli) -> None:  # type: ignore[no-untyped-def]
+    (cli.docs / "empty.txt").write_text("")
+    code, out, err = cli("index", "-q")
+    assert code == 1 and "3 added" in out and "1 skipped" in out
+    assert "skipped empty.txt" in err and "is empty" in err
+
+
+def test_python_dash_m_bot_and_environment_variables(tmp_path: Path, corpus_docs_dir: Path) -> None:
+    env = {**os.environ, "BOT_DOCS": str(corpus_docs_dir), "BOT_INDEX_DIR": str(tmp_path / "ix")}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "index", "-q"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "ix" / "CURRENT").is_file()
+    assert "Loading weights" not in run.stderr
+    usage = subprocess.run([sys.executable, "-m", "bot"], cwd=REPO, capture_output=True, text=True)
+    assert usage.returncode == 2 and "usage: bot" in usage.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "hi"],
+        env={**env, "BOT_TOP_K": "many"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "BOT_TOP_K='many' is not a valid int" in bad.stderr

@@ -1,0 +1,159 @@
+"""The index on disk: roundtrip, checks on load, crash safety, the write lock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import store as store_module
+from bot.errors import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+)
+from bot.store import IndexInfo, Store, current_generation, write_lock
+from bot.sync import sync
+from tests.conftest import FakeEmbedder
+
+INFO = IndexInfo(model=FakeEmbedder.name, chunk_chars=300, overlap_sentences=1)
+
+
+def build(docs: Path, embedder: FakeEmbedder) -> Store:
+    store, _ = sync(docs, None, embedder, INFO)
+    return store
+
+
+def test_roundtrip_gives_the_same_documents_chunks_and_hits(
+    tmp_path: Path, corpus_docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    store = build(corpus_docs_dir, fake_embedder)
+    store.save(tmp_path / "index")
+    loaded = Store.load(tmp_path / "index", model=FakeEmbedder.name)
+
+    assert loaded.info == store.info
+    assert loaded.documents == store.documents
+    assert loaded.chunks == store.chunks
+    np.testing.assert_array_equal(loaded.vectors, store.vectors)
+    query = fake_embedder.embed(["volunteers need training"])[0]
+    assert loaded.dense_search(query, 5) == store.dense_search(query, 5)
+    np.testing.assert_allclose(
+        loaded.keyword.scores("bank accounts"), store.keyword.scores("bank accounts")
+    )
+
+
+def test_files_are_inspectable_json_lines(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
+    manifest = json.loads((gen / "manifest.json").read_text())
+    assert manifest["format_version"] == store_module.FORMAT_VERSION
+    assert manifest["model"] == FakeEmbedder.name
+    chunk = json.loads((gen / "chunks.jsonl").read_text().splitlines()[0])
+    document = json.loads((gen / "documents.jsonl").read_text().splitlines()[0])
+    assert document["text"][chunk["start"] : chunk["end"]] == chunk["text"]
+    assert not list(gen.rglob("*.pkl")) and not list(gen.rglob("*.pickle"))
+
+
+def test_missing_index_says_to_run_bot_index(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="run 'bot index' first"):
+        Store.load(tmp_path / "nothing")
+
+
+def test_other_model_is_refused_with_rebuild_advice(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    build(docs_dir, fake_embedder).save(tmp_path / "index")
+    with pytest.raises(IndexMismatchError, match=r"built with model 'fake:crc32-64'.*--rebuild"):
+        Store.load(tmp_path / "index", model="packaged:all-MiniLM-L6-v2")
+
+
+def test_other_format_version_is_refused(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["format_version"] = 999
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match="format version 999"):
+        Store.load(tmp_path / "index")
+
+
+@pytest.mark.parametrize("name", ["chunks.jsonl", "documents.jsonl", "vectors.faiss"])
+def test_a_damaged_file_is_named(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder, name: str
+) -> None:
+    gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
+    with open(gen / name, "r+b") as f:
+        f.seek(10)
+        f.write(b"\x00garbage")
+    with pytest.raises(IndexCorruptError, match=rf"{name}.*rebuild"):
+        Store.load(tmp_path / "index")
+
+
+def test_a_damaged_manifest_or_pointer_is_reported(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    index = tmp_path / "index"
+    gen = build(docs_dir, fake_embedder).save(index)
+    (gen / "manifest.json").write_text("{ not json")
+    with pytest.raises(IndexCorruptError, match="manifest.json"):
+        Store.load(index)
+    (index / "CURRENT").write_text("../elsewhere\n")
+    with pytest.raises(IndexCorruptError, match="CURRENT"):
+        Store.load(index)
+
+
+def test_a_crash_during_save_leaves_the_previous_index_loadable(
+    tmp_path: Path, corpus_docs_dir: Path, fake_embedder: FakeEmbedder, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    index = tmp_path / "index"
+    first = build(corpus_docs_dir, fake_embedder)
+    first.save(index)
+    before = current_generation(index)
+
+    (corpus_docs_dir / "extra.txt").write_text("A new reading about parish councils.")
+    second = build(corpus_docs_dir, fake_embedder)
+
+    def die(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(store_module.faiss, "write_index", die)
+    with pytest.raises(KeyboardInterrupt):
+        second.save(index)
+
+    assert current_generation(index) == before
+    assert sorted(Store.load(index).documents) == sorted(first.documents)
+    assert not [p for p in index.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_saving_replaces_the_generation_and_cleans_up(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    index = tmp_path / "index"
+    store = build(docs_dir, fake_embedder)
+    first = store.save(index)
+    second = store.save(index)
+    assert current_generation(index) == second
+    assert not first.exists()
+    assert [p.name for p in index.iterdir() if p.name.startswith("gen-")] == [second.name]
+
+
+def test_a_second_writer_is_told_to_wait(tmp_path: Path) -> None:
+    with write_lock(tmp_path), pytest.raises(IndexBusyError, match="another process"):
+        with write_lock(tmp_path):
+            pass
+    with write_lock(tmp_path):  # released again
+        pass
+
+
+def test_empty_index_roundtrip_and_search(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    empty = tmp_path / "docs"
+    empty.mkdir()
+    build(empty, fake_embedder).save(tmp_path / "index")
+    loaded = Store.load(tmp_path / "index")
+    assert len(loaded) == 0
+    assert loaded.dense_search(fake_embedder.embed(["x"])[0], 10) == []
