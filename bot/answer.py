@@ -14,7 +14,8 @@ says plainly that the readings do not answer the question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -84,6 +85,19 @@ def compose_answer(
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
     text = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
     return Answer(question=question, answered=True, text=text, citations=tuple(citations))
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """The JSON form of an answer, shared by ``bot ask --json`` and the web API."""
+    payload: dict[str, Any] = {
+        "question": answer.question,
+        "answered": answer.answered,
+        "answer": answer.text,
+        "citations": [asdict(c) for c in answer.citations],
+    }
+    if answer.closest:
+        payload["closest"] = [asdict(c) for c in answer.closest]
+    return payload
 
 
 def _score_sentences(

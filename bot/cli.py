@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__
+from bot.answer import answer_to_dict
 from bot.config import ENV_NAMES, Settings, apply_offline_env, load_settings
 from bot.errors import BotError, ConfigError, QuestionError
 from bot.types import Answer, Citation, SyncReport
@@ -110,7 +111,7 @@ def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
     if args.questions is None:
         answer = bot.ask(args.question)
         print(
-            json.dumps(answer_json(answer), ensure_ascii=False, indent=2)
+            json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2)
             if args.json
             else render_answer(answer)
         )
@@ -126,7 +127,7 @@ def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
                 print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False))
             continue
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+            print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
         else:
             print(f"Q: {question}\n{render_answer(answer)}\n", flush=True)
     return status
@@ -159,20 +160,6 @@ def cmd_search(bot: Bot, args: argparse.Namespace) -> int:
 
 
 # -- rendering --------------------------------------------------------------
-
-
-def answer_json(answer: Answer) -> dict[str, object]:
-    """The ``bot ask --json`` contract (also served by the web API)."""
-    citations = [asdict(c) for c in answer.citations]
-    payload = {
-        "question": answer.question,
-        "answered": answer.answered,
-        "answer": answer.text,
-        "citations": citations,
-    }
-    if answer.closest:
-        payload["closest"] = [asdict(c) for c in answer.closest]
-    return payload
 
 
 def render_answer(answer: Answer) -> str:

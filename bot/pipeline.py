@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot.answer import AnswerPolicy, compose_answer
@@ -177,13 +178,28 @@ class Bot:
         vector = self.embedder.embed([text])[0]
         return retrieve(store, text, vector, top_k or self.settings.top_k)
 
-    def ask(self, question: str) -> Answer:
-        """An extractive, cited answer, or an honest refusal."""
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """An extractive, cited answer, or an honest refusal.
+
+        ``history`` holds the earlier questions of the conversation, oldest first. A
+        follow-up such as "what else did the study find?" finds nothing on its own;
+        when the question alone is not answered, it is asked again together with
+        the previous question, and that answer is used if it is one.
+        """
         text = self.check_question(question)
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
-        vector = self.embedder.embed([text])[0]
-        hits = retrieve(store, text, vector, self.settings.top_k)
-        return compose_answer(text, vector, hits, store, self.embedder, self.policy)
+        answer = self._answer(store, text, text)
+        previous = [q.strip() for q in history if q.strip()]
+        if answer.answered or not previous:
+            return answer
+        in_context = self._answer(store, text, f"{previous[-1]} {text}")
+        return in_context if in_context.answered else answer
+
+    def _answer(self, store: Store, question: str, query: str) -> Answer:
+        vector = self.embedder.embed([query])[0]
+        hits = retrieve(store, query, vector, self.settings.top_k)
+        answer = compose_answer(query, vector, hits, store, self.embedder, self.policy)
+        return replace(answer, question=question)
 
 
 def _status_row(

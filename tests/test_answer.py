@@ -100,3 +100,21 @@ def test_new_reading_becomes_answerable_after_index(bot: Bot, corpus_docs_dir: P
     assert answer.answered
     assert answer.citations[0].doc_id == "tilbury.txt"
     assert "river Thames" in answer.citations[0].extract
+
+
+def test_a_follow_up_is_understood_in_the_context_of_the_previous_question(bot: Bot) -> None:
+    follow_up = "what else did the study find?"
+    assert not bot.ask(follow_up).answered
+    answer = bot.ask(follow_up, history=["Why did co-production fail in Aspley?"])
+    assert answer.answered and answer.question == follow_up
+    assert answer.citations[0].doc_id == SEED_ID
+    assert any("Aspley" in c.extract or "co-production" in c.extract for c in answer.citations)
+
+
+def test_history_does_not_leak_into_a_new_topic(bot: Bot) -> None:
+    answer = bot.ask(
+        "What does the author think about dormant bank accounts?",
+        history=["Why did co-production fail in Aspley?"],
+    )
+    assert answer.answered
+    assert all(c.doc_id != SEED_ID for c in answer.citations)
