@@ -80,6 +80,15 @@ def chunk_document(
     return chunks
 
 
+def passage_text(document: Document, chunk: Chunk) -> str:
+    """What the rankers see of a chunk: its document's title, then its text.
+
+    The title gives every chunk its context ("Whatever happened to Cameron's Big
+    Society?"); offsets and extracts always refer to the chunk text alone.
+    """
+    return f"{document.title}\n{chunk.text}"
+
+
 def _paragraph_spans(text: str) -> list[Span]:
     """Runs of text separated by blank lines, trimmed."""
     bounds = [0]

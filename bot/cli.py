@@ -21,6 +21,9 @@ from bot.errors import BotError, ConfigError, QuestionError
 from bot.types import Answer, Citation, SyncReport
 
 if TYPE_CHECKING:
+    from bot.evaluation import BeirReport, QaReport
+
+if TYPE_CHECKING:
     from bot.pipeline import Bot
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -159,6 +162,51 @@ def cmd_search(bot: Bot, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
+    from bot import evaluation
+
+    if (args.beir is None) == (args.qa is None):
+        raise ConfigError("give either --beir DIR or --qa FILE")
+    if args.distractors is not None and args.qa is None:
+        raise ConfigError("--distractors goes with --qa FILE")
+    options = {k: v for k, v in (("fusion", args.fusion), ("alpha", args.alpha)) if v is not None}
+    if args.beir is not None:
+        collection = evaluation.load_beir(args.beir)
+        with _ProgressBar(args.quiet) as progress:
+            report = evaluation.evaluate_beir(
+                collection, bot.embedder, bot.info, bot.settings.cache_dir, args.run,
+                progress, **options,
+            )  # fmt: skip
+        print(json.dumps(asdict(report), indent=2) if args.json else _render_beir(report))
+        return EXIT_OK
+
+    gold = evaluation.load_gold(args.qa)
+    with _ProgressBar(args.quiet) as progress:
+        bot.index(progress=progress)
+        if args.distractors is not None:
+            collection = evaluation.load_beir(args.distractors)
+            mix, fingerprint = evaluation.readings_with_distractors(
+                list(bot.store.documents.values()), collection, args.distractor_count
+            )
+            name = f"readings+{collection.name}{args.distractor_count}"
+            store, _, _ = evaluation.cached_index(
+                name, fingerprint, mix, bot.embedder, bot.info, bot.settings.cache_dir, progress
+            )
+            bot = type(bot)(bot.settings, embedder=bot.embedder, store=store)
+    qa = evaluation.evaluate_qa(bot.ask, gold)
+    if args.json:
+        payload = asdict(qa)
+        payload["results"] = [
+            {"question": r.gold.question, "doc_id": r.gold.doc_id, "answered": r.answered,
+             "hit_rank": r.hit_rank, "ms": round(r.ms, 1)}
+            for r in qa.results
+        ]  # fmt: skip
+        print(json.dumps(payload, indent=2))
+    else:
+        print(_render_qa(qa, len(bot.store.documents), verbose=args.verbose))
+    return EXIT_OK
+
+
 # -- rendering --------------------------------------------------------------
 
 
@@ -181,6 +229,50 @@ def _render_citation(c: Citation) -> str:
     if c.source:
         lines.append(f"    {c.source}")
     lines.append(f"    “{_clip(' '.join(c.extract.split()), 300)}”")
+    return "\n".join(lines)
+
+
+def _render_beir(r: BeirReport) -> str:
+    built = (
+        f"built in {r.index_seconds:.0f} s ({r.chunks_embedded:,} chunks embedded)"
+        if r.chunks_embedded
+        else "loaded from cache (nothing embedded)"
+    )
+    return "\n".join(
+        [
+            f"BEIR {r.collection}: {r.queries} queries, {r.documents:,} documents, "
+            f"{r.chunks:,} chunks",
+            f"nDCG@10 {r.ndcg_at_10:.4f}   Recall@10 {r.recall_at_10:.4f}   "
+            f"Recall@100 {r.recall_at_100:.4f}   MRR@10 {r.mrr_at_10:.4f}",
+            f"index: {built}",
+            f"query latency: p50 {r.query_ms_p50:.1f} ms, p95 {r.query_ms_p95:.1f} ms",
+        ]
+    )
+
+
+def _render_qa(r: QaReport, documents: int, verbose: bool) -> str:
+    lines = []
+    if verbose:
+        for result in r.results:
+            if result.gold.doc_id is None:
+                mark = "ok  " if not result.answered else "MISS"
+                lines.append(f"{mark} refuse   {result.gold.question}")
+            else:
+                ok = result.hit_rank is not None and result.hit_rank <= 3
+                got = (
+                    f"hit@{result.hit_rank}"
+                    if result.hit_rank
+                    else ("answered, no hit" if result.answered else "refused")
+                )
+                lines.append(f"{'ok  ' if ok else 'MISS'} {got:<9}{result.gold.question}")
+        lines.append("")
+    lines += [
+        f"gold questions: {r.answerable} answerable, {r.unanswerable} not answerable "
+        f"({documents:,} documents indexed)",
+        f"hit@1 {r.hit_at_1:.3f}   hit@3 {r.hit_at_3:.3f}   "
+        f"refusal accuracy {r.refusal_accuracy:.3f}   false refusals {r.false_refusal_rate:.3f}",
+        f"ask latency p50 {r.ask_ms_p50:.0f} ms",
+    ]
     return "\n".join(lines)
 
 
@@ -292,6 +384,38 @@ def _parser() -> argparse.ArgumentParser:
         help="one question per line ('-' for stdin); JSON Lines with --json",
     )
     p.add_argument("--top-k", type=int, metavar="N", help="chunks to draw extracts from")
+
+    p = command(
+        "eval", cmd_eval, "measure retrieval on a BEIR collection, or answers on gold questions"
+    )
+    p.add_argument(
+        "--beir",
+        type=Path,
+        metavar="DIR",
+        help="a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv)",
+    )
+    p.add_argument("--run", type=Path, metavar="FILE", help="with --beir: write a TREC run file")
+    p.add_argument(
+        "--qa", type=Path, metavar="FILE", help="gold questions, one JSON object per line"
+    )
+    p.add_argument(
+        "--distractors",
+        type=Path,
+        metavar="DIR",
+        help="with --qa: hide the readings among a BEIR collection's documents",
+    )
+    p.add_argument(
+        "--distractor-count",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="distractor documents (default 1000)",
+    )
+    p.add_argument("--fusion", choices=["minmax", "rrf"], help="override the fusion method")
+    p.add_argument("--alpha", type=float, help="override the dense weight of min-max fusion")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("-v", "--verbose", action="store_true", help="with --qa: one line per question")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = command("search", cmd_search, "rank chunks for a query, with scores")
     p.add_argument("query")

@@ -44,6 +44,8 @@ class Settings:
     """Longest question accepted (``BOT_MAX_QUESTION_CHARS``)."""
     max_upload_mb: float = 20.0
     """Largest reading accepted by ``bot add`` and uploads (``BOT_MAX_UPLOAD_MB``)."""
+    cache_dir: Path = Path("~/.cache/big-society-bot")
+    """Where ``bot eval`` keeps the indexes it builds (``BOT_CACHE_DIR``)."""
 
     def __post_init__(self) -> None:
         positive = ("chunk_chars", "top_k", "max_question_chars", "max_upload_mb")
@@ -54,6 +56,7 @@ class Settings:
             raise ConfigError(
                 f"overlap_sentences must be 0 or more, got {self.overlap_sentences!r}"
             )
+        object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if not self.model.strip():
             raise ConfigError("model must name a model folder, got an empty string")
 
@@ -71,6 +74,7 @@ ENV_NAMES = {
     "top_k": "BOT_TOP_K",
     "max_question_chars": "BOT_MAX_QUESTION_CHARS",
     "max_upload_mb": "BOT_MAX_UPLOAD_MB",
+    "cache_dir": "BOT_CACHE_DIR",
 }
 
 

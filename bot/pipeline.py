@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.answer import AnswerPolicy, compose_answer
+from bot.answer import AnswerPolicy, compose_answer, refers_back
 from bot.config import Settings
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
@@ -27,10 +27,12 @@ from bot.types import Answer, Document, DocumentStatus, Hit, SyncReport
 class Bot:
     """A documents folder, its index, and the model that reads both."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None
+    ) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._store: Store | None = None
+        self._store = store
         self._update_lock = threading.Lock()
         self.policy = AnswerPolicy()
 
@@ -181,19 +183,24 @@ class Bot:
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """An extractive, cited answer, or an honest refusal.
 
-        ``history`` holds the earlier questions of the conversation, oldest first. A
-        follow-up such as "what else did the study find?" finds nothing on its own;
-        when the question alone is not answered, it is asked again together with
-        the previous question, and that answer is used if it is one.
+        ``history`` holds the earlier questions of the conversation, oldest first.
+        A follow-up that refers back ("what else did the study find?") is asked
+        together with the previous question first; any other question is asked on
+        its own first, and together with the previous one only if that finds no answer.
         """
         text = self.check_question(question)
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
-        answer = self._answer(store, text, text)
-        previous = [q.strip() for q in history if q.strip()]
-        if answer.answered or not previous:
-            return answer
-        in_context = self._answer(store, text, f"{previous[-1]} {text}")
-        return in_context if in_context.answered else answer
+        previous = next((q.strip() for q in reversed(history) if q.strip()), None)
+        if previous is None:
+            return self._answer(store, text, text)
+        in_context = f"{previous} {text}"
+        queries = [in_context, text] if refers_back(text) else [text, in_context]
+        answers = {}
+        for query in queries:
+            answers[query] = self._answer(store, text, query)
+            if answers[query].answered:
+                return answers[query]
+        return answers[text]
 
     def _answer(self, store: Store, question: str, query: str) -> Answer:
         vector = self.embedder.embed([query])[0]

@@ -33,6 +33,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from bot.chunking import passage_text
 from bot.errors import (
     IndexBusyError,
     IndexCorruptError,
@@ -77,7 +78,9 @@ class Store:
         self._faiss = faiss.IndexFlatIP(self.dim)
         if len(self.vectors):
             self._faiss.add(self.vectors)
-        self.keyword = keyword or KeywordIndex.build([c.text for c in chunks])
+        self.keyword = keyword or KeywordIndex.build(
+            [passage_text(self.documents[c.doc_id], c) for c in chunks]
+        )
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)

@@ -1,20 +1,21 @@
-"""Bring an index in line with a documents folder, embedding only what changed.
+"""Bring an index in line with a set of documents, embedding only what changed.
 
-A file is unchanged when its content hash and the chunking settings match the
-index; its chunks and vectors are reused. One unreadable file is reported and
-skipped; if an earlier version of it was indexed, that version is kept.
+A document is unchanged when its content hash and the index settings match the
+old index; its chunks and vectors are reused. ``sync`` reads a documents folder:
+one unreadable file is reported and skipped, and if an earlier version of it was
+indexed, that version is kept.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bot.chunking import chunk_document
+from bot.chunking import chunk_document, passage_text
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder
 from bot.errors import ConfigError, DocumentError
@@ -23,18 +24,6 @@ from bot.types import Chunk, Document, SyncReport
 
 #: Called as ``progress(done, total)`` while chunks are embedded.
 SyncProgress = Callable[[int, int], None]
-
-
-@dataclass
-class _Plan:
-    """Documents sorted into what happens to them, before any embedding."""
-
-    keep: list[Document] = field(default_factory=list)
-    embed: list[Document] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def check_docs_dir(docs_dir: Path) -> None:
@@ -57,13 +46,46 @@ def sync(
     check_docs_dir(docs_dir)
     reusable = old if old is not None and old.info == info else None
     plan = _plan(docs_dir, old, reusable)
-    present = {d.doc_id for d in plan.keep} | {d.doc_id for d in plan.embed}
-    removed = sorted(set(old.documents) - present) if old else []
+    store, embedded = index_documents(plan.documents, embedder, info, reusable, progress)
+    present = {d.doc_id for d in plan.documents}
+    report = SyncReport(
+        added=tuple(plan.added),
+        updated=tuple(plan.updated),
+        removed=tuple(sorted(set(old.documents) - present)) if old else (),
+        unchanged=tuple(plan.unchanged),
+        skipped=tuple(plan.skipped),
+        chunks_embedded=embedded,
+        seconds=time.perf_counter() - began,
+    )
+    return store, report
+
+
+def index_documents(
+    documents: Sequence[Document],
+    embedder: Embedder,
+    info: IndexInfo,
+    old: Store | None = None,
+    progress: SyncProgress | None = None,
+) -> tuple[Store, int]:
+    """A store of ``documents`` and the number of chunks embedded for it.
+
+    Documents that ``old`` holds with the same content hash (and settings) keep
+    their chunks and vectors; the rest are chunked and embedded in one run.
+    """
+    reusable = old if old is not None and old.info == info else None
+    ordered = sorted(documents, key=lambda d: d.doc_id)
+
+    def reused(doc: Document) -> bool:
+        kept = reusable.documents.get(doc.doc_id) if reusable else None
+        return kept is not None and kept.content_hash == doc.content_hash
 
     new_chunks = {
-        d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences) for d in plan.embed
+        d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences)
+        for d in ordered
+        if not reused(d)
     }
-    texts = [c.text for chunks in new_chunks.values() for c in chunks]
+    by_id = {d.doc_id: d for d in ordered}
+    texts = [passage_text(by_id[c.doc_id], c) for cs in new_chunks.values() for c in cs]
     total = len(texts)
     new_vectors = (
         embedder.embed(texts, progress=(lambda done: progress(done, total)) if progress else None)
@@ -71,32 +93,33 @@ def sync(
         else None  # nothing to embed: the model need not even load
     )
 
-    documents: list[Document] = sorted(plan.keep + plan.embed, key=lambda d: d.doc_id)
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
     row = 0
-    for doc in documents:
-        if new_vectors is not None and doc.doc_id in new_chunks:
+    for doc in ordered:
+        if doc.doc_id in new_chunks:
             doc_chunks = new_chunks[doc.doc_id]
-            vectors.append(new_vectors[row : row + len(doc_chunks)])
-            row += len(doc_chunks)
+            if doc_chunks and new_vectors is not None:
+                vectors.append(new_vectors[row : row + len(doc_chunks)])
+                row += len(doc_chunks)
         else:
-            assert old is not None  # kept documents come from the old index
-            doc_chunks = old.chunks_of(doc.doc_id)
-            vectors.append(old.vectors_of(doc.doc_id))
+            assert reusable is not None  # only reused documents are missing from new_chunks
+            doc_chunks = reusable.chunks_of(doc.doc_id)
+            vectors.append(reusable.vectors_of(doc.doc_id))
         chunks.extend(doc_chunks)
     matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
-    store = Store(info, documents, chunks, matrix)
-    report = SyncReport(
-        added=tuple(plan.added),
-        updated=tuple(plan.updated),
-        removed=tuple(removed),
-        unchanged=tuple(plan.unchanged),
-        skipped=tuple(plan.skipped),
-        chunks_embedded=total,
-        seconds=time.perf_counter() - began,
-    )
-    return store, report
+    return Store(info, ordered, chunks, matrix), total
+
+
+@dataclass
+class _Plan:
+    """The folder's documents (new, changed, or kept from the index) and what happened."""
+
+    documents: list[Document] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _plan(docs_dir: Path, old: Store | None, reusable: Store | None) -> _Plan:
@@ -107,26 +130,20 @@ def _plan(docs_dir: Path, old: Store | None, reusable: Store | None) -> _Plan:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            plan.skipped.append(
-                _skip(
-                    doc_id, f"cannot read {str(path)!r}: {exc.strerror}", previous, plan, reusable
-                )
-            )
+            message = f"cannot read {str(path)!r}: {exc.strerror}"
+            plan.skipped.append(_skip(doc_id, message, previous, plan, reusable))
             continue
-        if (
-            reusable is not None
-            and previous is not None
-            and previous.content_hash == content_hash(data)
-        ):
-            plan.keep.append(previous)
-            plan.unchanged.append(doc_id)
-            continue
+        if reusable is not None and previous is not None:
+            if previous.content_hash == content_hash(data):
+                plan.documents.append(previous)
+                plan.unchanged.append(doc_id)
+                continue
         try:
             document = load_document(path, docs_dir, data)
         except DocumentError as exc:
             plan.skipped.append(_skip(doc_id, str(exc), previous, plan, reusable))
             continue
-        plan.embed.append(document)
+        plan.documents.append(document)
         (plan.updated if previous is not None else plan.added).append(doc_id)
     return plan
 
@@ -136,6 +153,6 @@ def _skip(
 ) -> tuple[str, str]:
     """Record an unreadable file, keeping its earlier indexed version when that is still valid."""
     if previous is not None and reusable is not None:
-        plan.keep.append(previous)
+        plan.documents.append(previous)
         message += " (the previously indexed version is kept)"
     return doc_id, message

@@ -238,3 +238,51 @@ def test_python_dash_m_bot_and_environment_variables(tmp_path: Path, corpus_docs
         text=True,
     )
     assert bad.returncode == 1 and "BOT_TOP_K='many' is not a valid int" in bad.stderr
+
+
+def test_eval_qa_on_the_shipped_gold_file(tmp_path: Path, docs_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    gold = REPO / "tests" / "gold" / "shipped.jsonl"
+    paths = ["--docs", str(docs_dir), "--index-dir", str(tmp_path / "index")]
+    code = main(["eval", *paths, "--qa", str(gold), "--json", "-q"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["answerable"] == 20 and report["unanswerable"] == 15
+    # Quality floors below the measured figures (BENCHMARKS.md): a regression fails here.
+    assert report["hit_at_3"] >= 0.85
+    assert report["refusal_accuracy"] >= 0.9
+    assert report["false_refusal_rate"] <= 0.1
+    aspley = next(r for r in report["results"] if "Aspley" in r["question"])
+    assert aspley["answered"] and aspley["hit_rank"] is not None
+
+
+def test_eval_beir_prints_metrics_and_reuses_its_cache(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "tiny"
+    (folder / "qrels").mkdir(parents=True)
+    docs = [
+        ("a", "Libraries", "Volunteers now run many village libraries."),
+        ("b", "Pools", "The council closed the swimming pool in 2012."),
+    ]
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in docs)
+    )
+    (folder / "queries.jsonl").write_text(
+        json.dumps({"_id": "1", "text": "who runs libraries"}) + "\n"
+    )
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n1\ta\t1\n")
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))
+    args = [
+        "eval",
+        "--docs",
+        str(tmp_path),
+        "--beir",
+        str(folder),
+        "--run",
+        str(tmp_path / "run.txt"),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "nDCG@10 1.0000" in out and "chunks embedded" in out
+    assert (tmp_path / "run.txt").read_text().startswith("1 Q0 a 1 ")
+    assert main(args) == 0
+    assert "loaded from cache (nothing embedded)" in capsys.readouterr().out
+    assert main(["eval", "--qa", str(folder / "x"), "--beir", str(folder)]) == 1

@@ -1,0 +1,304 @@
+"""Measure retrieval and answers: BEIR collections, and a course's own gold questions.
+
+``evaluate_beir`` indexes a BEIR collection (cached, so a second run embeds nothing),
+ranks documents for every test query with the app's own retrieval, and scores
+the ranking. ``evaluate_qa`` asks a gold file's questions through the app's own
+``Bot`` and checks citations and refusals. Both return plain dataclasses; the CLI
+prints them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import metrics
+from bot.embedding import Embedder
+from bot.errors import ConfigError, IndexMissingError
+from bot.retrieval import retrieve
+from bot.store import FORMAT_VERSION, IndexInfo, Store
+from bot.sync import SyncProgress, index_documents
+from bot.types import Answer, Document
+
+# -- BEIR -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BeirCollection:
+    """A BEIR collection: documents, test queries (id → text) and judgements."""
+
+    name: str
+    documents: list[Document]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    fingerprint: str  # changes whenever the corpus file does
+
+
+@dataclass(frozen=True)
+class BeirReport:
+    collection: str
+    queries: int
+    documents: int
+    chunks: int
+    ndcg_at_10: float
+    recall_at_10: float
+    recall_at_100: float
+    mrr_at_10: float
+    index_seconds: float
+    chunks_embedded: int
+    query_ms_p50: float
+    query_ms_p95: float
+
+
+def load_beir(folder: Path, split: str = "test") -> BeirCollection:
+    """Read ``corpus.jsonl``, ``queries.jsonl`` (``_id``, ``text`` only), ``qrels/<split>.tsv``."""
+    paths = {name: folder / name for name in ("corpus.jsonl", "queries.jsonl")}
+    paths["qrels"] = folder / "qrels" / f"{split}.tsv"
+    for path in paths.values():
+        if not path.is_file():
+            raise ConfigError(f"{str(path)!r} not found; is {str(folder)!r} a BEIR collection?")
+    digest = hashlib.sha256()
+    documents = []
+    for row in _read_jsonl(paths["corpus.jsonl"]):
+        line = json.dumps([row["_id"], row.get("title", ""), row.get("text", "")])
+        digest.update(line.encode())
+        documents.append(
+            Document(
+                doc_id=str(row["_id"]),
+                text=row.get("text", ""),
+                title=row.get("title", ""),
+                content_hash="sha256:" + hashlib.sha256(line.encode()).hexdigest(),
+            )
+        )
+    qrels: dict[str, dict[str, int]] = {}
+    with open(paths["qrels"], encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        next(reader, None)  # header: query-id, corpus-id, score
+        for query_id, doc_id, score in reader:
+            qrels.setdefault(query_id, {})[doc_id] = int(score)
+    # Only _id and text: other fields (SciFact's "metadata") can name the answers.
+    queries = {
+        str(row["_id"]): row["text"]
+        for row in _read_jsonl(paths["queries.jsonl"])
+        if str(row["_id"]) in qrels
+    }
+    return BeirCollection(folder.resolve().name, documents, queries, qrels, digest.hexdigest())
+
+
+def cached_index(
+    name: str,
+    fingerprint: str,
+    documents: Sequence[Document],
+    embedder: Embedder,
+    info: IndexInfo,
+    cache_dir: Path,
+    progress: SyncProgress | None = None,
+) -> tuple[Store, int, float]:
+    """The index of ``documents`` from ``cache_dir``, built (and saved) on first use.
+
+    Returns the store, the chunks embedded now (0 on a cache hit) and the build seconds.
+    """
+    key = hashlib.sha256(f"{FORMAT_VERSION}|{asdict(info)}|{fingerprint}".encode()).hexdigest()
+    folder = cache_dir / f"{name}-{key[:12]}"
+    try:
+        return Store.load(folder, model=info.model), 0, 0.0
+    except IndexMissingError:
+        pass
+    began = time.perf_counter()
+    store, embedded = index_documents(documents, embedder, info, progress=progress)
+    store.save(folder)
+    return store, embedded, time.perf_counter() - began
+
+
+def rank_documents(
+    store: Store, query: str, embedder: Embedder, depth: int = 100, **options: Any
+) -> list[tuple[str, float]]:
+    """Documents ranked by their best chunk, as the app retrieves chunks."""
+    vector = embedder.embed([query])[0]
+    hits = retrieve(store, query, vector, top_k=len(store), candidates=3 * depth, **options)
+    ranked: dict[str, float] = {}
+    for hit in hits:
+        ranked.setdefault(hit.chunk.doc_id, hit.score)
+        if len(ranked) == depth:
+            break
+    return list(ranked.items())
+
+
+def evaluate_beir(
+    collection: BeirCollection,
+    embedder: Embedder,
+    info: IndexInfo,
+    cache_dir: Path,
+    run_file: Path | None = None,
+    progress: SyncProgress | None = None,
+    **options: Any,
+) -> BeirReport:
+    """Score the app's retrieval on a BEIR collection (and optionally write a TREC run)."""
+    store, embedded, index_seconds = cached_index(
+        collection.name, collection.fingerprint, collection.documents, embedder, info,
+        cache_dir, progress,
+    )  # fmt: skip
+    run: dict[str, list[tuple[str, float]]] = {}
+    timings = []
+    for query_id, text in collection.queries.items():
+        began = time.perf_counter()
+        run[query_id] = rank_documents(store, text, embedder, **options)
+        timings.append((time.perf_counter() - began) * 1000)
+    if run_file is not None:
+        write_trec_run(run, run_file)
+    ranked = {q: [d for d, _ in hits] for q, hits in run.items()}
+    return BeirReport(
+        collection=collection.name,
+        queries=len(collection.queries),
+        documents=len(store.documents),
+        chunks=len(store),
+        ndcg_at_10=metrics.ndcg_at(collection.qrels, ranked, 10),
+        recall_at_10=metrics.recall_at(collection.qrels, ranked, 10),
+        recall_at_100=metrics.recall_at(collection.qrels, ranked, 100),
+        mrr_at_10=metrics.mrr_at(collection.qrels, ranked, 10),
+        index_seconds=index_seconds,
+        chunks_embedded=embedded,
+        query_ms_p50=statistics.median(timings) if timings else 0.0,
+        query_ms_p95=_percentile(timings, 0.95),
+    )
+
+
+def write_trec_run(run: dict[str, list[tuple[str, float]]], path: Path, tag: str = "bot") -> None:
+    """``qid Q0 docid rank score tag`` lines, the format trec_eval and ir_measures read."""
+    with open(path, "w", encoding="utf-8") as f:
+        for query_id, hits in run.items():
+            for rank, (doc_id, score) in enumerate(hits, start=1):
+                f.write(f"{query_id} Q0 {doc_id} {rank} {score:.6f} {tag}\n")
+
+
+def readings_with_distractors(
+    readings: Sequence[Document], distractors: BeirCollection, count: int
+) -> tuple[list[Document], str]:
+    """The readings hidden among the first ``count`` documents of a collection, and a
+    fingerprint of that mix for the index cache."""
+    mix = list(readings) + distractors.documents[:count]
+    taken = {d.doc_id for d in readings}
+    if len(taken) + min(count, len(distractors.documents)) != len({d.doc_id for d in mix}):
+        raise ConfigError("a reading and a distractor share a document id; rename the reading")
+    digest = hashlib.sha256(f"{distractors.fingerprint}|{count}".encode())
+    for doc in readings:
+        digest.update(f"|{doc.doc_id}|{doc.content_hash}".encode())
+    return mix, digest.hexdigest()
+
+
+# -- gold questions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    """A question, the document that answers it (None: the readings don't), and phrases
+    one of which a correct extract contains."""
+
+    question: str
+    doc_id: str | None
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QaResult:
+    gold: GoldQuestion
+    answered: bool
+    hit_rank: int | None  # the first citation that is right (1-based), if any
+    ms: float
+
+
+@dataclass(frozen=True)
+class QaReport:
+    answerable: int
+    unanswerable: int
+    hit_at_1: float
+    hit_at_3: float
+    refusal_accuracy: float
+    false_refusal_rate: float
+    ask_ms_p50: float
+    results: tuple[QaResult, ...]
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read a gold file: one JSON object per line with ``question``, ``doc_id``, ``expect``."""
+    gold = []
+    for number, row in enumerate(_read_jsonl(path), start=1):
+        question, doc_id, expect = row.get("question"), row.get("doc_id"), row.get("expect", [])
+        if not isinstance(question, str) or not question.strip():
+            raise ConfigError(f"{str(path)!r} line {number}: 'question' must be a non-empty string")
+        if doc_id is not None and not isinstance(doc_id, str):
+            raise ConfigError(f"{str(path)!r} line {number}: 'doc_id' must be a string or null")
+        if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
+            raise ConfigError(f"{str(path)!r} line {number}: 'expect' must be a list of strings")
+        gold.append(GoldQuestion(question, doc_id, tuple(expect)))
+    if not gold:
+        raise ConfigError(f"{str(path)!r} has no questions")
+    return gold
+
+
+def evaluate_qa(ask: Callable[[str], Answer], gold: Sequence[GoldQuestion]) -> QaReport:
+    """Ask every gold question; score citations of answerable ones and refusals of the rest."""
+    results = []
+    for item in gold:
+        began = time.perf_counter()
+        answer = ask(item.question)
+        ms = (time.perf_counter() - began) * 1000
+        results.append(QaResult(item, answer.answered, _hit_rank(item, answer), ms))
+    answerable = [r for r in results if r.gold.doc_id is not None]
+    unanswerable = [r for r in results if r.gold.doc_id is None]
+
+    def share(items: list[QaResult], test: Callable[[QaResult], bool]) -> float:
+        return sum(map(test, items)) / len(items) if items else 0.0
+
+    return QaReport(
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        hit_at_1=share(answerable, lambda r: r.hit_rank == 1),
+        hit_at_3=share(answerable, lambda r: r.hit_rank is not None and r.hit_rank <= 3),
+        refusal_accuracy=share(unanswerable, lambda r: not r.answered),
+        false_refusal_rate=share(answerable, lambda r: not r.answered),
+        ask_ms_p50=statistics.median(r.ms for r in results),
+        results=tuple(results),
+    )
+
+
+def _hit_rank(item: GoldQuestion, answer: Answer) -> int | None:
+    if item.doc_id is None or not answer.answered:
+        return None
+    for citation in answer.citations:
+        if citation.doc_id != item.doc_id:
+            continue
+        extract = " ".join(citation.extract.split()).lower()
+        if not item.expect or any(" ".join(e.split()).lower() in extract for e in item.expect):
+            return citation.n
+    return None
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ConfigError(f"{str(path)!r} line {number} is not JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise ConfigError(f"{str(path)!r} line {number} is not a JSON object")
+            rows.append(row)
+    return rows
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
