@@ -1,19 +1,26 @@
 """Hits → an extractive ``Answer``: the sentences that best answer the question, cited.
 
-No text is generated. Each candidate sentence from the retrieved chunks is scored
-by three kinds of evidence:
+No text is generated. Every sentence of the retrieved chunks is weighed on three
+kinds of evidence:
 
-- its own cosine similarity to the question (what it says),
-- the cosine similarity of the chunk around it (its context: "this reduces ..."),
-- the share of the question's content words it contains (keyword evidence).
+- meaning: its cosine similarity to the question;
+- coverage: the share of the question's content words it contains, each word
+  weighted by its rarity in the index (IDF), so "Aspley" counts for more than
+  "society", and a word the readings never use counts as fully missing;
+- context: the cosine similarity of the chunk around it, so a sentence such as
+  "this reduces the capacity ..." keeps the sense of its neighbours.
 
-The answer takes the best few sentences, merges neighbours into one extract,
-and orders them by document and position. When the evidence is weak, the answer
-says plainly that the readings do not answer the question.
+The readings answer a question only if some sentence's meaning + coverage
+reaches ``AnswerPolicy.min_evidence``; otherwise the answer says so plainly.
+The extracts are the best few sentences, neighbours merged into one extract,
+ordered by document (best first) and by position within a document. The weights
+and thresholds were measured on ``tests/gold/shipped.jsonl`` (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,28 +33,18 @@ from bot.types import Answer, Citation, Hit, Span
 
 REFUSAL = "The readings don't answer this question."
 
-#: Question words that carry no topic: ignored when measuring keyword coverage.
-_QUESTION_TERMS = frozenset(
-    terms(
-        "why what how who whom whose which when where did does do is are was were can could would"
-    )
-)
-
 
 @dataclass(frozen=True)
 class AnswerPolicy:
     """The weights and thresholds of sentence selection and refusal."""
 
-    sentence_weight: float = 0.5
-    context_weight: float = 0.3
-    keyword_weight: float = 0.2
-    #: Answer only if the best chunk's cosine reaches this ...
-    min_chunk_cosine: float = 0.30
-    #: ... and the best sentence's combined score reaches this.
-    min_sentence_score: float = 0.35
+    coverage_weight: float = 0.75
+    context_weight: float = 0.25
+    #: The readings answer only if some sentence's cosine + coverage reaches this.
+    min_evidence: float = 0.95
     #: Keep sentences scoring at least this share of the best one.
-    relative_cutoff: float = 0.8
-    max_extracts: int = 4
+    relative_cutoff: float = 0.85
+    max_extracts: int = 3
     max_extract_chars: int = 600
     min_sentence_words: int = 5
     closest: int = 3
@@ -57,7 +54,8 @@ class AnswerPolicy:
 class _Scored:
     doc_id: str
     span: Span
-    score: float
+    score: float  # meaning + weighted coverage + weighted context
+    evidence: float  # meaning + coverage: does this sentence answer at all?
     rank: int  # rank of the best hit containing the sentence
     words: frozenset[str] = frozenset()
 
@@ -74,12 +72,11 @@ def compose_answer(
     scored = _score_sentences(question, query_vector, hits, store, embedder, policy)
     if not scored:
         return Answer(question=question, answered=False, text=REFUSAL)
-    best = scored[0]
-    top_chunk = max(h.dense for h in hits)
-    if top_chunk < policy.min_chunk_cosine or best.score < policy.min_sentence_score:
-        closest = _citations(store, _dedupe_by_chunk(scored, hits)[: policy.closest])
+    if max(s.evidence for s in scored) < policy.min_evidence:
+        closest = _citations(store, _best_per_hit(scored)[: policy.closest])
         return Answer(question=question, answered=False, text=REFUSAL, closest=tuple(closest))
 
+    best = scored[0]
     chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
     chosen = _distinct(chosen)[: policy.max_extracts]
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
@@ -98,6 +95,34 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     if answer.closest:
         payload["closest"] = [asdict(c) for c in answer.closest]
     return payload
+
+
+@functools.cache
+def _stop_terms() -> frozenset[str]:
+    """Function words of questions ("how many", "did", "according to"): not content."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # via sentence-transformers
+
+    extra = "did does doing would could should shall may might must according"
+    return frozenset(terms(" ".join(ENGLISH_STOP_WORDS) + " " + extra))
+
+
+def content_terms(text: str) -> list[str]:
+    """The distinct stemmed words of ``text`` that carry its topic, in order."""
+    stop = _stop_terms()
+    return list(dict.fromkeys(t for t in terms(text) if t not in stop))
+
+
+_REFERRING = frozenset(
+    "else more also other another further they them their it its this that these those "
+    "he him his she her there then same".split()
+)
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question leans on an earlier one: a referring word and little topic
+    of its own ("what else did the study find?", "why did they do it?")."""
+    words = re.findall(r"[a-z]+", question.lower())
+    return any(w in _REFERRING for w in words) and len(content_terms(question)) <= 3
 
 
 def _score_sentences(
@@ -122,17 +147,26 @@ def _score_sentences(
     entries = list(seen.values())
     sentences = [store.documents[h.chunk.doc_id].text[s.start : s.end] for s, h, _ in entries]
     cosines = embedder.embed(sentences) @ query_vector.astype(np.float32)
-    wanted = set(terms(question)) - _QUESTION_TERMS
+    wanted = content_terms(question)
+    weights = store.keyword.idf(wanted)
+    total = float(weights.sum())
     scored = []
     for (span, hit, rank), sentence, cosine in zip(entries, sentences, cosines, strict=True):
         words = frozenset(terms(sentence))
-        coverage = len(wanted & words) / len(wanted) if wanted else 0.0
-        score = (
-            policy.sentence_weight * float(cosine)
-            + policy.context_weight * hit.dense
-            + policy.keyword_weight * coverage
+        covered = sum(w for w, t in zip(weights, wanted, strict=True) if t in words)
+        coverage = float(covered) / total if total else 0.0
+        scored.append(
+            _Scored(
+                doc_id=hit.chunk.doc_id,
+                span=span,
+                score=float(cosine)
+                + policy.coverage_weight * coverage
+                + policy.context_weight * hit.dense,
+                evidence=float(cosine) + coverage,
+                rank=rank,
+                words=words,
+            )
         )
-        scored.append(_Scored(hit.chunk.doc_id, span, score, rank, words))
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -155,7 +189,7 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def _dedupe_by_chunk(scored: list[_Scored], hits: list[Hit]) -> list[_Scored]:
+def _best_per_hit(scored: list[_Scored]) -> list[_Scored]:
     """The best sentence of each hit, for the closest-passages list."""
     best: dict[int, _Scored] = {}
     for s in scored:
@@ -183,6 +217,7 @@ def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> li
                     doc_id,
                     Span(run.span.start, s.span.end),
                     max(run.score, s.score),
+                    max(run.evidence, s.evidence),
                     min(run.rank, s.rank),
                 )
             else:

@@ -47,6 +47,7 @@ class KeywordIndex:
     def __init__(self, model: bm25s.BM25, size: int) -> None:
         self._model = model
         self.size = size
+        self._df: np.ndarray | None = None
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> KeywordIndex:
@@ -68,6 +69,19 @@ class KeywordIndex:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
+
+    def idf(self, words: Sequence[str]) -> np.ndarray:
+        """Inverse document frequency of each term over the indexed texts.
+
+        A term no text contains weighs as much as the rarest term that some text
+        contains: a question about something the readings never mention stays
+        mostly uncovered, without letting one unknown word outweigh all others.
+        """
+        if self._df is None:
+            self._df = np.diff(self._model.scores["indptr"]) if self.size else np.zeros(0)
+        vocab = self._model.vocab_dict if self.size else {}
+        df = np.array([self._df[vocab[w]] if w in vocab else 1 for w in words], dtype=np.float64)
+        return np.log1p((self.size - df + 0.5) / (df + 0.5))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
