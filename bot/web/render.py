@@ -4,10 +4,12 @@ Reading text, titles and questions come from files and people we do not control.
 Everything here escapes them itself instead of trusting a renderer's sanitizer:
 
 - ``html_text`` for HTML pages (``<``, ``>``, ``&`` and quotes become entities);
-- ``markdown_text`` for the Gradio chat, which renders Markdown: every ASCII
-  punctuation mark becomes a numeric entity, so neither HTML (``<img onerror>``)
-  nor Markdown syntax (``[x](javascript:...)``, ``![](http://...)``, ``*``, ``#``)
-  survives as markup, yet the reader sees the same characters.
+- ``markdown_text`` for the Gradio chat, which renders Markdown: ``<``, ``>``, ``&``
+  and quotes become entities and every other ASCII punctuation mark is
+  backslash-escaped, so neither HTML (``<img onerror>``) nor Markdown
+  (``[x](javascript:...)``, ``![](http://...)``, ``*``, ``#``) survives as markup,
+  yet the reader sees the same characters. (Entities alone are not enough: Gradio's
+  ``Markdown`` sanitizes before it parses, which turns ``&#33;&#91;`` back into ``![``.)
 
 Links are built here only: a source link only for an http(s) URL, and always with
 ``target="_blank" rel="noopener"``.
@@ -22,7 +24,9 @@ from urllib.parse import quote, urlsplit
 
 from bot.types import Answer, Citation
 
-_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
+#: Characters a URL keeps as they are; everything else is percent-encoded.
+_URL_SAFE = "/:?#[]@!$&*+,;=%~"
+_MARKDOWN_ESCAPES = {ord(c): "\\" + c for c in string.punctuation if c not in "&<>\"'"}
 
 
 def html_text(text: str) -> str:
@@ -32,16 +36,20 @@ def html_text(text: str) -> str:
 
 def markdown_text(text: str) -> str:
     """``text`` as Markdown that displays literally, on one line (whitespace collapsed)."""
-    return " ".join(text.split()).translate(_MARKDOWN_ENTITIES)
+    return html_text(" ".join(text.split()).translate(_MARKDOWN_ESCAPES))
 
 
 def http_url(url: str | None) -> str | None:
-    """``url`` if it is an absolute http(s) URL, else None (no ``javascript:`` and friends)."""
+    """``url`` if it is an absolute http(s) URL, else None (no ``javascript:`` and friends).
+
+    Quotes, angle brackets, parentheses, backslashes and spaces are percent-encoded, so
+    the URL is inert in an HTML attribute and in Markdown alike.
+    """
     if not url:
         return None
     parts = urlsplit(url.strip())
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url.strip()
+        return quote(url.strip(), safe=_URL_SAFE)
     return None
 
 
@@ -56,7 +64,11 @@ def passage_url(doc_id: str, start: int, end: int) -> str:
 
 
 def new_tab_link(href: str, label: str) -> str:
-    """An ``<a>`` that opens ``href`` in a new tab; ``label`` is plain text."""
+    """An ``<a>`` that opens ``href`` in a new tab; ``label`` is plain text.
+
+    In the chat, give only our own fixed labels: Gradio's Markdown re-reads the text
+    inside raw HTML tags as Markdown, so reading text there could become an image.
+    """
     return f'<a href="{html_text(href)}" target="_blank" rel="noopener">{html_text(label)}</a>'
 
 

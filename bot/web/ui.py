@@ -62,15 +62,15 @@ def build_chat(bot: Bot) -> gr.Blocks:
         rows = []
         for doc in documents:
             by = byline(doc.author, doc.date)
-            link = new_tab_link(document_url(doc.doc_id), doc.title)
-            rows.append(f"- {link}" + (f" — {markdown_text(by)}" if by else ""))
+            row = f"- {markdown_text(doc.title)}" + (f" — {markdown_text(by)}" if by else "")
+            rows.append(f"{row} · {new_tab_link(document_url(doc.doc_id), 'read it')}")
         return about, "\n".join(rows)
 
     with gr.Blocks(title=APP_TITLE, fill_height=True) as demo:
         gr.Markdown(f"# {APP_TITLE}")
-        about = gr.Markdown(elem_id="about")
+        about = gr.Markdown(elem_id="about", latex_delimiters=[])
         with gr.Accordion("Which readings does it know?", open=False):
-            titles = gr.Markdown(elem_id="titles")
+            titles = gr.Markdown(elem_id="titles", latex_delimiters=[])
         chatbot = gr.Chatbot(
             label="Conversation",
             elem_id="chat",
