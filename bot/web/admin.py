@@ -27,7 +27,7 @@ from bot.errors import BotError, DocumentError, IndexBusyError
 from bot.pipeline import Bot
 from bot.sync import SyncProgress
 from bot.types import SyncReport
-from bot.web.pages import APP_TITLE, PAGE_CSP, page
+from bot.web.pages import APP_TITLE, PAGE_CSP, html_response, page
 from bot.web.render import html_text
 
 #: The admin page must not be framed by anyone (clickjacking).
@@ -177,8 +177,7 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
 
     @router.get("/admin", include_in_schema=False)
     def admin() -> HTMLResponse:
-        html = admin_page(bool(token), bot.settings.max_upload_mb)
-        return HTMLResponse(html, headers={"Content-Security-Policy": ADMIN_CSP})
+        return html_response(admin_page(bool(token), bot.settings.max_upload_mb), ADMIN_CSP)
 
     @guarded.get("/documents", summary="Every reading and its index status (as `bot list --json`)")
     def documents() -> list[dict[str, Any]]:

@@ -55,10 +55,9 @@ def page(title: str, body: str, *, script: str | None = None, body_class: str = 
 """
 
 
-def html_response(text: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        text, status_code=status_code, headers={"Content-Security-Policy": PAGE_CSP}
-    )
+def html_response(text: str, csp: str = PAGE_CSP) -> HTMLResponse:
+    """One of our pages, with its Content-Security-Policy."""
+    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
 
 
 def document_page(doc: Document, start: int | None, end: int | None) -> str:
