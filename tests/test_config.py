@@ -51,3 +51,10 @@ def test_bad_web_settings_say_what_to_do(environ: dict[str, str], message: str) 
         load_settings(environ)
     assert message in str(caught.value)
     assert "'short'" not in str(caught.value)  # a token is never echoed
+
+
+def test_serve_refuses_a_bad_port_before_starting(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    assert main(["serve", "--docs", str(tmp_path), "--port", "70000"]) == 1
+    assert "port must be between 1 and 65535, got 70000" in capsys.readouterr().err
