@@ -25,18 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_core import QUESTIONS as CORE_QUESTIONS  # beside this script
+
 REPO = Path(__file__).resolve().parent.parent
 
-QUESTIONS = [
-    "Why did co-production fail in Aspley?",
-    "What did Cameron promise?",
-    "What is co-production?",
-    "What happened to public parks and libraries?",
-    "What is needed for co-production to work?",
-    "What is the capital of France?",
-    "what else did the study find?",
-    "How did austerity affect the third sector?",
-]
+#: The core benchmark's questions about the shipped reading (and one it doesn't answer),
+#: plus a follow-up that is answered with the previous question.
+QUESTIONS = [*CORE_QUESTIONS[:6], "what else did the study find?"]
 
 
 def free_port() -> int:

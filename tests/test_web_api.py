@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,28 +24,19 @@ FOODBANK_TEXT = (
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def web(tmp_path_factory, real_embedder) -> Iterator:  # type: ignore[no-untyped-def]
-    """The app on the seed reading and the hostile one, admin on, one allowed origin."""
+def serve_app(root: Path, embedder, readings: list[Path], **settings) -> Iterator:  # type: ignore[no-untyped-def]
+    """A TestClient on the app over ``readings`` (indexed), with ``client.bot`` set."""
     from fastapi.testclient import TestClient
 
     from bot.config import Settings
     from bot.pipeline import Bot
     from bot.web.app import create_app
 
-    root = tmp_path_factory.mktemp("web")
     docs = root / "documents"
     docs.mkdir()
-    shutil.copy(SHIPPED_DOCS / SEED_ID, docs / SEED_ID)
-    shutil.copy(FIXTURES / HOSTILE_ID, docs / HOSTILE_ID)
-    settings = Settings(
-        docs_dir=docs,
-        index_dir=root / "index",
-        admin_token=TOKEN,
-        embed_origins=(ALLOWED,),
-        max_upload_mb=0.01,
-    )
-    bot = Bot(settings, embedder=real_embedder)
+    for path in readings:
+        shutil.copy(path, docs / path.name)
+    bot = Bot(Settings(docs_dir=docs, index_dir=root / "index", **settings), embedder=embedder)
     bot.index()
     with TestClient(create_app(bot)) as client:
         client.bot = bot  # type: ignore[attr-defined]
@@ -52,22 +44,22 @@ def web(tmp_path_factory, real_embedder) -> Iterator:  # type: ignore[no-untyped
 
 
 @pytest.fixture(scope="module")
+def web(tmp_path_factory, real_embedder) -> Iterator:  # type: ignore[no-untyped-def]
+    """The app on the seed reading and the hostile one, admin on, one allowed origin."""
+    yield from serve_app(
+        tmp_path_factory.mktemp("web"),
+        real_embedder,
+        [SHIPPED_DOCS / SEED_ID, FIXTURES / HOSTILE_ID],
+        admin_token=TOKEN,
+        embed_origins=(ALLOWED,),
+        max_upload_mb=0.01,
+    )
+
+
+@pytest.fixture(scope="module")
 def plain(tmp_path_factory, real_embedder) -> Iterator:  # type: ignore[no-untyped-def]
     """The app with default settings: no admin token, no other origins."""
-    from fastapi.testclient import TestClient
-
-    from bot.config import Settings
-    from bot.pipeline import Bot
-    from bot.web.app import create_app
-
-    root = tmp_path_factory.mktemp("plain")
-    docs = root / "documents"
-    docs.mkdir()
-    shutil.copy(SHIPPED_DOCS / SEED_ID, docs / SEED_ID)
-    bot = Bot(Settings(docs_dir=docs, index_dir=root / "index"), embedder=real_embedder)
-    bot.index()
-    with TestClient(create_app(bot)) as client:
-        yield client
+    yield from serve_app(tmp_path_factory.mktemp("plain"), real_embedder, [SHIPPED_DOCS / SEED_ID])
 
 
 def cited(payload: dict) -> set[str]:  # type: ignore[type-arg]
