@@ -1,4 +1,4 @@
-# Two commands on a fresh clone:  `make run` (set up, index documents/, serve the app)
+# Two commands on a fresh clone:  `make run` (set up, index documents/, serve the web app)
 # and `make test` (set up, pass the tests). Everything else here serves those two.
 
 PYTHON ?= python3
@@ -6,7 +6,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+CHROMIUM := /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup chromium run test lint bench clean
 
 setup: $(STAMP)
 
@@ -18,20 +21,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: setup
-	$(PY) -m bot index
-	$(PY) -m bot ask "Why did co-production fail in Aspley?"
+# The browser tests drive Debian's Chromium (playwright's own browser download is not used).
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
-test: setup
+# Builds or syncs the index, then serves http://127.0.0.1:7860/chat/ (Ctrl-C stops it).
+run: setup
+	$(PY) app.py
+
+test: setup chromium
 	$(PY) -m pytest
 
 lint: setup
-	$(VENV)/bin/ruff check bot tests benchmarks
-	$(VENV)/bin/ruff format --check bot tests benchmarks
+	$(VENV)/bin/ruff check bot tests benchmarks app.py
+	$(VENV)/bin/ruff format --check bot tests benchmarks app.py
 	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/gen-* index/.lock

@@ -1,4 +1,4 @@
-"""The command line: ``bot index | add | remove | list | ask | search``.
+"""The command line: ``bot index | add | remove | list | ask | search | serve``.
 
 The only module (with the web app) that speaks to people: it turns ``BotError``
 into a one-line message on stderr and a non-zero exit status.
@@ -38,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     apply_offline_env()
     try:
         settings = load_settings().with_overrides(
-            docs_dir=args.docs, index_dir=args.index_dir, top_k=getattr(args, "top_k", None)
+            docs_dir=args.docs,
+            index_dir=args.index_dir,
+            **{k: getattr(args, k, None) for k in ("top_k", "host", "port")},
         )
         from bot.pipeline import Bot  # heavy (numpy, faiss): only once arguments are valid
 
@@ -204,6 +206,17 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2))
     else:
         print(_render_qa(qa, len(bot.store.documents), verbose=args.verbose))
+    return EXIT_OK
+
+
+def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
+    print(f"indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
+    with _ProgressBar(quiet=False) as progress:
+        report = bot.index(progress=progress)
+    _print_report(report)  # unreadable files are skipped; the others are served
+    from bot.web.app import serve  # heavy (FastAPI, Gradio): only for this command
+
+    serve(bot)
     return EXIT_OK
 
 
@@ -421,4 +434,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--top-k", type=int, metavar="N", default=10, help="number of hits (default 10)")
+
+    p = command("serve", cmd_serve, "sync the index, then serve the web app (chat, widget, API)")
+    p.add_argument(
+        "--host",
+        metavar="ADDR",
+        help=f"address to listen on (env BOT_HOST, default {Settings.host})",
+    )
+    p.add_argument(
+        "--port", type=int, metavar="N", help=f"port (env BOT_PORT, default {Settings.port})"
+    )
     return parser

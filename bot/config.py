@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,12 @@ OFFLINE_ENV = {
     "GRADIO_ANALYTICS_ENABLED": "False",
     "TOKENIZERS_PARALLELISM": "false",
 }
+
+
+MIN_ADMIN_TOKEN_CHARS = 16
+
+#: ``scheme://host[:port]``, lower case, as browsers send it in the ``Origin`` header.
+_ORIGIN = re.compile(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,14 @@ class Settings:
     """Largest reading accepted by ``bot add`` and uploads (``BOT_MAX_UPLOAD_MB``)."""
     cache_dir: Path = Path("~/.cache/big-society-bot")
     """Where ``bot eval`` keeps the indexes it builds (``BOT_CACHE_DIR``)."""
+    admin_token: str = field(default="", repr=False)
+    """Secret that unlocks the web admin page; empty disables it (``BOT_ADMIN_TOKEN``)."""
+    embed_origins: tuple[str, ...] = ()
+    """Sites that may embed the widget and call the API; ``*`` for any (``BOT_EMBED_ORIGINS``)."""
+    host: str = "127.0.0.1"
+    """Address the web app listens on (``BOT_HOST``)."""
+    port: int = 7860
+    """Port the web app listens on (``BOT_PORT``)."""
 
     def __post_init__(self) -> None:
         positive = ("chunk_chars", "top_k", "max_question_chars", "max_upload_mb")
@@ -59,6 +74,22 @@ class Settings:
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if not self.model.strip():
             raise ConfigError("model must name a model folder, got an empty string")
+        if self.admin_token and len(self.admin_token) < MIN_ADMIN_TOKEN_CHARS:
+            raise ConfigError(
+                f"BOT_ADMIN_TOKEN is {len(self.admin_token)} characters, too easy to guess; use "
+                f"at least {MIN_ADMIN_TOKEN_CHARS}, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe())'"
+            )
+        for origin in self.embed_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    f"embed origin {origin!r} is not an origin; write scheme://host[:port] with "
+                    "no path, e.g. https://moodle.example.ac.uk (or * for any site)"
+                )
+        if not 1 <= self.port <= 65535:
+            raise ConfigError(f"port must be between 1 and 65535, got {self.port!r}")
+        if not self.host.strip():
+            raise ConfigError("host must name an address to listen on, e.g. 127.0.0.1")
 
     def with_overrides(self, **values: Any) -> Settings:
         """A copy with the given fields replaced; ``None`` values are ignored."""
@@ -75,6 +106,10 @@ ENV_NAMES = {
     "max_question_chars": "BOT_MAX_QUESTION_CHARS",
     "max_upload_mb": "BOT_MAX_UPLOAD_MB",
     "cache_dir": "BOT_CACHE_DIR",
+    "admin_token": "BOT_ADMIN_TOKEN",
+    "embed_origins": "BOT_EMBED_ORIGINS",
+    "host": "BOT_HOST",
+    "port": "BOT_PORT",
 }
 
 
@@ -88,12 +123,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if not raw:
             continue
         default = getattr(Settings, f.name)
+        if isinstance(default, tuple):  # a list: space- or comma-separated
+            values[f.name] = parse_origins(raw)
+            continue
         try:
             values[f.name] = type(default)(raw)
         except ValueError:
             kind = type(default).__name__
             raise ConfigError(f"{name}={raw!r} is not a valid {kind}; unset it or fix it") from None
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """``"https://A.org/, http://b.org:8000"`` → ``("https://a.org", "http://b.org:8000")``."""
+    return tuple(o.lower().rstrip("/") for o in raw.replace(",", " ").split())
 
 
 def apply_offline_env() -> None:

@@ -1,0 +1,253 @@
+"""The admin page and API: upload, list and delete readings, reindex with progress.
+
+Everything under ``/api/admin`` needs ``Authorization: Bearer <BOT_ADMIN_TOKEN>``:
+401 without it, 403 with a wrong one. With no token configured, admin is
+disabled and says how to enable it. Updates go through ``Bot``, which builds the
+new index beside the old one and swaps it in, so questions are answered throughout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from bot.config import MIN_ADMIN_TOKEN_CHARS
+from bot.documents import SUPPORTED_SUFFIXES
+from bot.errors import BotError, DocumentError, IndexBusyError
+from bot.pipeline import Bot
+from bot.sync import SyncProgress
+from bot.types import SyncReport
+from bot.web.pages import APP_TITLE, PAGE_CSP, html_response, page
+from bot.web.render import html_text
+
+#: The admin page must not be framed by anyone (clickjacking).
+ADMIN_CSP = PAGE_CSP + "; frame-ancestors 'none'"
+
+HOW_TO_ENABLE = (
+    "Admin is disabled because BOT_ADMIN_TOKEN is not set. To enable it, start the app with "
+    f"a secret of at least {MIN_ADMIN_TOKEN_CHARS} characters, e.g. "
+    "BOT_ADMIN_TOKEN=\"$(python -c 'import secrets; print(secrets.token_urlsafe())')\" "
+    "python app.py"
+)
+
+
+@dataclass(frozen=True)
+class JobState:
+    """The latest index update started from the admin page, as the page polls it."""
+
+    action: str = ""
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    report: SyncReport | None = None
+    error: str | None = None
+
+
+class IndexJob:
+    """One index update at a time from the admin page, and how far it got."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = JobState()
+
+    @property
+    def state(self) -> JobState:
+        return self._state
+
+    def run(self, action: str, work: Callable[[SyncProgress], SyncReport]) -> SyncReport:
+        """Run ``work`` here, recording its progress and outcome."""
+        self._begin(action)
+        return self._finish(work)
+
+    def start(self, action: str, work: Callable[[SyncProgress], SyncReport]) -> None:
+        """Run ``work`` in a background thread; the page polls ``state``."""
+        self._begin(action)
+        threading.Thread(target=self._background, args=(work,), daemon=True).start()
+
+    def _begin(self, action: str) -> None:
+        with self._lock:
+            if self._state.running:
+                raise IndexBusyError(
+                    f"an index update is already running ({self._state.action}); "
+                    "wait for it to finish, then try again"
+                )
+            self._state = JobState(action=action, running=True)
+
+    def _finish(self, work: Callable[[SyncProgress], SyncReport]) -> SyncReport:
+        report = None
+        try:
+            report = work(self._progress)
+        except BotError as exc:
+            self._update(error=str(exc))
+            raise
+        finally:
+            self._update(running=False, report=report)
+        return report
+
+    def _background(self, work: Callable[[SyncProgress], SyncReport]) -> None:
+        with contextlib.suppress(BotError):  # recorded in the state, for the page to show
+            self._finish(work)
+
+    def _progress(self, done: int, total: int) -> None:
+        self._update(done=done, total=total)
+
+    def _update(self, **changes: Any) -> None:
+        with self._lock:
+            self._state = replace(self._state, **changes)
+
+
+def admin_page(enabled: bool, max_upload_mb: float) -> str:
+    if not enabled:
+        body = f"""<main class="admin">
+<h1>Readings admin</h1>
+<p class="notice" id="disabled">{html_text(HOW_TO_ENABLE)}</p>
+<p><a href="/chat/">← Ask the readings</a></p>
+</main>"""
+        return page(f"Admin — {APP_TITLE}", body, body_class="admin")
+    accept = ",".join(SUPPORTED_SUFFIXES)
+    kinds = ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
+    body = f"""<main class="admin">
+<h1>Readings admin</h1>
+<p><a href="/chat/">← Ask the readings</a></p>
+<form id="token-form" class="row">
+<label for="token">Admin token</label>
+<input type="password" id="token" autocomplete="current-password" required>
+<button type="submit">Unlock</button>
+</form>
+<div id="panel" hidden>
+<section>
+<h2>Add readings</h2>
+<form id="upload-form" class="row">
+<label for="files" class="visually-hidden">Files</label>
+<input type="file" id="files" multiple accept="{accept}" required>
+<button type="submit">Upload and index</button>
+</form>
+<p class="muted">{kinds}; at most {max_upload_mb:g} MB each. A reading is answerable as soon as
+its upload finishes; questions keep being answered meanwhile.</p>
+</section>
+<section>
+<h2>Readings</h2>
+<table id="documents"><thead><tr><th>Id</th><th>Title</th><th>Author</th><th>Date</th>
+<th>Chunks</th><th>Status</th><th></th></tr></thead><tbody></tbody></table>
+</section>
+<section>
+<h2>Reindex</h2>
+<p class="row"><label><input type="checkbox" id="rebuild"> embed everything again</label>
+<button type="button" id="reindex">Reindex</button></p>
+<p class="row"><progress id="progress" max="1" value="0"></progress>
+<span id="progress-text" class="muted"></span></p>
+</section>
+</div>
+<div id="messages" role="status" aria-live="polite"></div>
+</main>"""
+    return page(f"Admin — {APP_TITLE}", body, script="admin.js", body_class="admin")
+
+
+def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
+    token = bot.settings.admin_token
+    limit_bytes = int(bot.settings.max_upload_mb * 1024 * 1024)
+
+    def check_token(authorization: str | None = Header(None)) -> None:
+        if not token:
+            raise HTTPException(403, HOW_TO_ENABLE)
+        if not authorization:
+            raise HTTPException(
+                401,
+                "the admin API needs the header 'Authorization: Bearer <BOT_ADMIN_TOKEN>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        scheme, _, given = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(
+            given.strip().encode(), token.encode()
+        ):
+            raise HTTPException(403, "wrong admin token; use the server's BOT_ADMIN_TOKEN")
+
+    router = APIRouter()
+    guarded = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(check_token)])
+
+    @router.get("/admin", include_in_schema=False)
+    def admin() -> HTMLResponse:
+        return html_response(admin_page(bool(token), bot.settings.max_upload_mb), ADMIN_CSP)
+
+    @guarded.get("/documents", summary="Every reading and its index status (as `bot list --json`)")
+    def documents() -> list[dict[str, Any]]:
+        return [asdict(row) for row in bot.status()]
+
+    @guarded.put(
+        "/documents/{name}",
+        summary="Upload a reading (the request body is the file) and index it",
+        responses={413: {"description": "over BOT_MAX_UPLOAD_MB"}},
+    )
+    async def upload(name: str, request: Request) -> dict[str, Any]:
+        _check_name(name)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit_bytes:
+            raise _too_large(name, bot.settings.max_upload_mb)
+        with tempfile.TemporaryDirectory(prefix="bot-upload-") as folder:
+            path = Path(folder) / name
+            size = 0
+            with path.open("wb") as out:
+                async for part in request.stream():
+                    size += len(part)
+                    if size > limit_bytes:
+                        raise _too_large(name, bot.settings.max_upload_mb)
+                    out.write(part)
+            try:
+                await run_in_threadpool(bot.check_file, path)
+            except DocumentError as exc:  # the message names our temporary copy
+                raise HTTPException(422, str(exc).replace(f"{folder}/", "")) from None
+            report = await run_in_threadpool(
+                job.run, f"upload {name}", lambda progress: bot.add([path], progress=progress)[2]
+            )
+        return {"doc_id": name, "report": asdict(report)}
+
+    @guarded.delete(
+        "/documents/{doc_id:path}", summary="Delete a reading and drop it from the index"
+    )
+    def delete(doc_id: str) -> dict[str, Any]:
+        report = job.run(f"delete {doc_id}", lambda _: bot.remove([doc_id]))
+        return {"doc_id": doc_id, "report": asdict(report)}
+
+    @guarded.post("/reindex", status_code=202, summary="Start a reindex; poll /api/admin/progress")
+    def reindex(rebuild: bool = False) -> dict[str, Any]:
+        action = "rebuild" if rebuild else "reindex"
+        job.start(action, lambda progress: bot.index(rebuild=rebuild, progress=progress))
+        return {"started": action}
+
+    @guarded.get("/progress", summary="The latest index update: progress and outcome")
+    def progress() -> dict[str, Any]:
+        return asdict(job.state)
+
+    router.include_router(guarded)
+    return router
+
+
+def _check_name(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if "/" in name or "\\" in name or name.startswith(".") or len(name) > 200:
+        raise HTTPException(
+            422, f"{name!r} is not a plain file name; upload it as e.g. 'reading.pdf'"
+        )
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise HTTPException(
+            422,
+            f"{name!r} is a {suffix or 'suffix-less'} file, which we do not read; "
+            f"upload one of: {' '.join(SUPPORTED_SUFFIXES)}",
+        )
+
+
+def _too_large(name: str, limit_mb: float) -> HTTPException:
+    return HTTPException(
+        413,
+        f"{name!r} is over the {limit_mb:g} MB upload limit; split it or raise BOT_MAX_UPLOAD_MB",
+    )

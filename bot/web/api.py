@@ -1,0 +1,130 @@
+"""The JSON API: ``POST /api/ask``, ``GET /api/documents`` and ``GET /healthz``.
+
+``/api/ask`` answers with exactly the JSON of ``bot ask --json``
+(``bot.answer.answer_to_dict``); the models below only document it in OpenAPI.
+Errors are ``{"detail": "<message>"}``, mapped from ``BotError`` in ``app.py``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from bot.answer import answer_to_dict
+from bot.pipeline import Bot
+from bot.web.pages import EXAMPLE_QUESTIONS
+from bot.web.render import document_url
+
+#: Earlier questions beyond these are not needed: a follow-up is read with the last one.
+MAX_HISTORY = 20
+
+
+class AskRequest(BaseModel):
+    question: str = Field(
+        description="The question about the readings.", examples=[EXAMPLE_QUESTIONS[0]]
+    )
+    history: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY,
+        description="Earlier questions of the conversation, oldest first; lets a follow-up "
+        "such as 'what else did the study find?' be understood.",
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    author: str | None
+    date: str | None
+    source: str | None
+    page: int | None
+    start: int = Field(description="The extract is document_text[start:end].")
+    end: int
+    extract: str = Field(description="Verbatim text of the reading.")
+    score: float = Field(description="Relevance to the question; higher is better.")
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answered: bool
+    answer: str = Field(description="Extracts with [n] markers, or the refusal text.")
+    citations: list[CitationOut]
+    closest: list[CitationOut] | None = Field(
+        None, description="Only when answered is false: the nearest passages, NOT an answer."
+    )
+
+
+class DocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    author: str | None
+    date: str | None
+    source: str | None
+    licence: str | None
+    chunks: int
+    url: str = Field(description="The reading in the app's document view.")
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    chunks: int
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+def api_router(bot: Bot) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(
+        "/api/ask",
+        tags=["questions"],
+        response_model=AnswerOut,
+        responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+        summary="Answer a question with cited extracts (same JSON as `bot ask --json`)",
+    )
+    def ask(body: AskRequest) -> JSONResponse:
+        history = [bot.check_question(q) for q in body.history if q.strip()]
+        answer = bot.ask(body.question, history=history)
+        # Not through response_model: the contract is answer_to_dict's, byte for byte.
+        return JSONResponse(answer_to_dict(answer))
+
+    @router.get(
+        "/api/documents",
+        tags=["readings"],
+        response_model=list[DocumentOut],
+        responses={503: {"model": ErrorOut}},
+        summary="The readings the bot answers from",
+    )
+    def documents() -> list[DocumentOut]:
+        store = bot.store
+        return [
+            DocumentOut(
+                doc_id=d.doc_id,
+                title=d.title,
+                author=d.author,
+                date=d.date,
+                source=d.source,
+                licence=d.licence,
+                chunks=store.chunk_count(d.doc_id),
+                url=document_url(d.doc_id),
+            )
+            for d in sorted(store.documents.values(), key=lambda d: d.doc_id)
+        ]
+
+    @router.get(
+        "/healthz",
+        tags=["service"],
+        response_model=Health,
+        responses={503: {"model": ErrorOut}},
+        summary="Whether the app can answer: an index is loaded",
+    )
+    def healthz() -> Health:
+        store = bot.store
+        return Health(status="ok", documents=len(store.documents), chunks=len(store))
+
+    return router

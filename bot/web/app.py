@@ -1,0 +1,94 @@
+"""The web app assembled: JSON API, pages, admin and the Gradio chat on one FastAPI app.
+
+/                 → /chat/
+/chat/            Gradio chat for students
+/widget           compact chat for course pages (``/embed.js`` inserts it)
+/documents/{id}   a reading, with ``?start=&end=`` highlighted
+/admin            readings admin (``BOT_ADMIN_TOKEN``)
+/api/ask, /api/documents, /healthz, /docs (OpenAPI)
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from bot import __version__
+from bot.config import apply_offline_env
+from bot.errors import (
+    BotError,
+    ConfigError,
+    DocumentError,
+    IndexBusyError,
+    IndexMissingError,
+    IndexStoreError,
+    NotFoundError,
+    QuestionError,
+)
+from bot.pipeline import Bot
+from bot.web.admin import IndexJob, admin_router
+from bot.web.api import api_router
+from bot.web.pages import APP_TITLE, STATIC_DIR, pages_router
+from bot.web.security import add_security
+
+#: The chat has no file input; Gradio's upload route still exists, so keep it tiny.
+GRADIO_MAX_FILE_SIZE = "1mb"
+
+#: HTTP status for each kind of error the library raises; the first match wins.
+_STATUS: tuple[tuple[type[BotError], int], ...] = (
+    (QuestionError, 422),
+    (DocumentError, 422),
+    (NotFoundError, 404),
+    (IndexBusyError, 409),
+    (IndexMissingError, 503),
+    (IndexStoreError, 503),
+    (ConfigError, 500),
+)
+
+
+def create_app(bot: Bot) -> FastAPI:
+    """The whole app around ``bot``; serve it with any ASGI server."""
+    apply_offline_env()  # before Gradio is imported: no analytics, no version check
+    import gradio as gr
+
+    from bot.web.ui import build_chat
+
+    app = FastAPI(
+        title=APP_TITLE,
+        version=__version__,
+        description="Answers about the course readings made of verbatim, cited extracts.",
+        redoc_url=None,
+    )
+    app.add_exception_handler(BotError, _bot_error)
+    app.include_router(api_router(bot))
+    app.include_router(pages_router(bot))
+    app.include_router(admin_router(bot, IndexJob()))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    add_security(app, bot.settings.embed_origins)
+    return gr.mount_gradio_app(
+        app,
+        build_chat(bot),
+        path="/chat",
+        max_file_size=GRADIO_MAX_FILE_SIZE,
+        footer_links=[],
+        ssr_mode=False,
+    )
+
+
+def serve(bot: Bot) -> None:
+    """Load the model and the index, then serve on ``settings.host:settings.port``."""
+    import uvicorn
+
+    bot.embedder.embed(["warm up"])  # the first student should not wait for the model
+    _ = bot.store
+    app = create_app(bot)
+    host, port = bot.settings.host, bot.settings.port
+    shown = f"[{host}]" if ":" in host else host
+    print(f"serving on http://{shown}:{port}/chat/ (admin /admin, widget /widget, API /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+async def _bot_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+    return JSONResponse({"detail": str(exc)}, status_code=status)

@@ -1,0 +1,124 @@
+"""Untrusted text → inert HTML or Markdown, and an ``Answer`` → chat messages.
+
+Reading text, titles and questions come from files and people we do not control.
+Everything here escapes them itself instead of trusting a renderer's sanitizer:
+
+- ``html_text`` for HTML pages (``<``, ``>``, ``&`` and quotes become entities);
+- ``markdown_text`` for the Gradio chat, which renders Markdown: ``<``, ``>``, ``&``
+  and quotes become entities and every other ASCII punctuation mark is
+  backslash-escaped, so neither HTML (``<img onerror>``) nor Markdown
+  (``[x](javascript:...)``, ``![](http://...)``, ``*``, ``#``) survives as markup,
+  yet the reader sees the same characters. (Entities alone are not enough: Gradio's
+  ``Markdown`` sanitizes before it parses, which turns ``&#33;&#91;`` back into ``![``.)
+
+Links are built here only: a source link only for an http(s) URL, and always with
+``target="_blank" rel="noopener"``.
+"""
+
+from __future__ import annotations
+
+import html
+import string
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from bot.types import Answer, Citation
+
+#: Characters a URL keeps as they are; everything else is percent-encoded.
+_URL_SAFE = "/:?#[]@!$&*+,;=%~"
+_MARKDOWN_ESCAPES = {ord(c): "\\" + c for c in string.punctuation if c not in "&<>\"'"}
+
+
+def html_text(text: str) -> str:
+    """``text`` as HTML text or attribute value that displays literally."""
+    return html.escape(text, quote=True)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown that displays literally, on one line (whitespace collapsed)."""
+    return html_text(" ".join(text.split()).translate(_MARKDOWN_ESCAPES))
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL, else None (no ``javascript:`` and friends).
+
+    Quotes, angle brackets, parentheses, backslashes and spaces are percent-encoded, so
+    the URL is inert in an HTML attribute and in Markdown alike.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return quote(url.strip(), safe=_URL_SAFE)
+    return None
+
+
+def document_url(doc_id: str) -> str:
+    """The document view of a whole reading."""
+    return f"/documents/{quote(doc_id)}"
+
+
+def passage_url(doc_id: str, start: int, end: int) -> str:
+    """The document view of ``doc_id`` with ``[start, end)`` highlighted and scrolled to."""
+    return f"{document_url(doc_id)}?start={start}&end={end}#extract"
+
+
+def new_tab_link(href: str, label: str) -> str:
+    """An ``<a>`` that opens ``href`` in a new tab; ``label`` is plain text.
+
+    In the chat, give only our own fixed labels: Gradio's Markdown re-reads the text
+    inside raw HTML tags as Markdown, so reading text there could become an image.
+    """
+    return f'<a href="{html_text(href)}" target="_blank" rel="noopener">{html_text(label)}</a>'
+
+
+def byline(author: str | None, date: str | None, page: int | None = None) -> str:
+    """``"Simon Roberts, 2015-04-10, page 3"`` from whichever parts are known (plain text)."""
+    return ", ".join(x for x in (author, date, f"page {page}" if page else None) if x)
+
+
+# -- the chat ----------------------------------------------------------------
+
+
+def question_message(question: str) -> dict[str, Any]:
+    """The student's question as a chat message."""
+    return {"role": "user", "content": markdown_text(question)}
+
+
+def answer_messages(answer: Answer) -> list[dict[str, Any]]:
+    """An answer as chat messages: the text with ``[n]`` markers, then its sources.
+
+    Sources (or, for a refusal, the closest passages) go in a collapsible message.
+    """
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": markdown_text(answer.text)}]
+    if answer.citations:
+        title = f"Sources ({len(answer.citations)})"
+        messages.append(_collapsible(title, answer.citations))
+    if answer.closest:
+        title = f"Closest passages, not an answer ({len(answer.closest)})"
+        messages.append(_collapsible(title, answer.closest))
+    return messages
+
+
+def citation_markdown(c: Citation) -> str:
+    """One citation: number, title and byline, the verbatim extract, and its links."""
+    head = f"**{markdown_text(f'[{c.n}]')}** {markdown_text(c.title)}"
+    by = byline(c.author, c.date, c.page)
+    if by:
+        head += " — " + markdown_text(by)
+    links = [new_tab_link(passage_url(c.doc_id, c.start, c.end), "Open the reading here")]
+    source = http_url(c.source)
+    if source:
+        links.append(new_tab_link(source, "Source ↗"))
+    elif c.source:
+        links.append("Source: " + markdown_text(c.source))
+    quote_line = f"> “{markdown_text(c.extract)}”"
+    return f"{head}\n\n{quote_line}\n\n{' · '.join(links)}"
+
+
+def _collapsible(title: str, citations: tuple[Citation, ...]) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": "\n\n".join(citation_markdown(c) for c in citations),
+        "metadata": {"title": title, "status": "done"},
+    }

@@ -1,0 +1,103 @@
+"""The student chat in Gradio: questions, answers with ``[n]`` markers, collapsible sources.
+
+A plain ``Chatbot`` and ``Textbox`` rather than ``ChatInterface``, so that the
+question shown in the chat is escaped like everything else (``render``), and the
+earlier questions of the conversation are kept apart for follow-ups.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from bot.errors import BotError, IndexStoreError
+from bot.pipeline import Bot
+from bot.web.pages import APP_TITLE, EXAMPLE_QUESTIONS
+from bot.web.render import (
+    answer_messages,
+    byline,
+    document_url,
+    markdown_text,
+    new_tab_link,
+    question_message,
+)
+
+#: Answers computed at once; each takes ~0.2 s of CPU, and the machine has 2 cores.
+CONCURRENCY_LIMIT = 4
+#: Questions waiting beyond these are turned away with "too busy" rather than left hanging.
+QUEUE_SIZE = 64
+
+Messages = list[dict[str, Any]]
+
+
+def build_chat(bot: Bot) -> gr.Blocks:
+    """The chat page, with its queue configured (no direct API, bounded concurrency)."""
+
+    def respond(
+        question: str, messages: Messages, questions: list[str]
+    ) -> tuple[str, Messages, list[str]]:
+        try:
+            answer = bot.ask(question, history=questions)
+        except BotError as exc:
+            raise gr.Error(str(exc)) from None
+        shown = [*messages, question_message(question), *answer_messages(answer)]
+        return "", shown, [*questions, answer.question]
+
+    def respond_example(
+        selected: gr.SelectData, messages: Messages, questions: list[str]
+    ) -> tuple[str, Messages, list[str]]:
+        return respond(selected.value["text"], messages, questions)
+
+    def describe_readings() -> tuple[str, str]:
+        try:
+            documents = sorted(bot.store.documents.values(), key=lambda d: d.title.lower())
+        except IndexStoreError as exc:
+            return markdown_text(str(exc)), ""
+        count = f"{len(documents)} course reading" + ("" if len(documents) == 1 else "s")
+        about = (
+            f"Answers with verbatim, cited extracts from **{count}** on the UK “Big Society” "
+            "debate, or says plainly when they don't answer."
+        )
+        rows = []
+        for doc in documents:
+            by = byline(doc.author, doc.date)
+            row = f"- {markdown_text(doc.title)}" + (f" — {markdown_text(by)}" if by else "")
+            rows.append(f"{row} · {new_tab_link(document_url(doc.doc_id), 'read it')}")
+        return about, "\n".join(rows)
+
+    with gr.Blocks(title=APP_TITLE, fill_height=True) as demo:
+        gr.Markdown(f"# {APP_TITLE}")
+        about = gr.Markdown(elem_id="about", latex_delimiters=[])
+        with gr.Accordion("Which readings does it know?", open=False):
+            titles = gr.Markdown(elem_id="titles", latex_delimiters=[])
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            elem_id="chat",
+            height="60vh",
+            latex_delimiters=[],
+            buttons=[],
+            feedback_options=None,
+            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
+            placeholder="Ask about the readings, or pick an example.",
+        )
+        textbox = gr.Textbox(
+            show_label=False,
+            placeholder="Ask a question about the readings",
+            submit_btn="Ask",
+            max_length=bot.settings.max_question_chars,
+            elem_id="question",
+        )
+        questions = gr.State([])
+        new = gr.Button("New conversation", size="sm", variant="secondary")
+
+        outputs = [textbox, chatbot, questions]
+        textbox.submit(respond, [textbox, chatbot, questions], outputs, api_visibility="private")
+        chatbot.example_select(
+            respond_example, [chatbot, questions], outputs, api_visibility="private"
+        )
+        new.click(lambda: ("", [], []), None, outputs, api_visibility="private")
+        demo.load(describe_readings, None, [about, titles], api_visibility="private")
+
+    demo.queue(api_open=False, max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY_LIMIT)
+    return demo

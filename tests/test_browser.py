@@ -1,0 +1,357 @@
+"""The web app in real Chromium: what students, instructors and course pages see.
+
+The app runs once per session in a subprocess (``python app.py``) on a free port,
+on a copy of ``documents/`` plus the hostile reading, with an admin token and one
+allowed embedding origin. Two static servers stand in for course pages: one on the
+allowed origin, one on an origin that is not allowed. Every test also checks that
+no JavaScript dialog opened and that the browser asked no other host for anything.
+
+Chromium is Debian's (``/usr/bin/chromium``, installed by ``make test``); without it
+these tests are skipped with a reason locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO, SEED_ID, SHIPPED_DOCS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TOKEN = "browser-test-token-0123456789"
+ASPLEY = "Why did co-production fail in Aspley?"
+GREENHOUSE = "Who repaired the community greenhouse in Lenton?"
+HOSTILE_ID = "hostile-reading.md"
+FOODBANK = "How many volunteers staff the Sneinton foodbank?"
+FOODBANK_ID = "sneinton-foodbank.txt"
+FOODBANK_TEXT = (
+    "The Sneinton foodbank rota.\n\nTwelve volunteers staff the Sneinton foodbank on Saturday "
+    "mornings, sorting tins donated by three local churches.\n"
+)
+SOURCES = re.compile(r"^Sources \(\d+\)$")
+
+
+@dataclass(frozen=True)
+class Site:
+    app: str  # http://127.0.0.1:PORT of the bot
+    allowed: str  # a course page origin listed in BOT_EMBED_ORIGINS
+    blocked: str  # a course page origin that is not
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests (make test installs Chromium)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _static_server(folder: Path) -> ThreadingHTTPServer:
+    handler = partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def api_ask(site: Site, question: str) -> dict[str, Any]:
+    request = urllib.request.Request(
+        site.app + "/api/ask",
+        data=json.dumps({"question": question}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("browser")
+    docs = root / "documents"
+    shutil.copytree(SHIPPED_DOCS, docs)
+    shutil.copy(FIXTURES / HOSTILE_ID, docs / HOSTILE_ID)
+    pages = root / "pages"
+    pages.mkdir()
+    allowed, blocked = _static_server(pages), _static_server(pages)
+    port = _free_port()
+    app = f"http://127.0.0.1:{port}"
+    (pages / "embed.html").write_text(
+        f'<!doctype html><title>Course</title><h1>Week 7</h1>\n<script src="{app}/embed.js" '
+        "async></script>\n"
+    )
+    (pages / "iframe.html").write_text(
+        f'<!doctype html><title>Course</title><iframe src="{app}/widget"></iframe>\n'
+    )
+    origin = f"http://127.0.0.1:{allowed.server_address[1]}"
+    env = {**os.environ, "BOT_ADMIN_TOKEN": TOKEN, "BOT_EMBED_ORIGINS": origin}
+    log = (root / "server.log").open("w")
+    command = [sys.executable, "app.py", "--docs", str(docs), "--index-dir", str(root / "index")]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(app + "/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the app did not start:\n{(root / 'server.log').read_text()}")
+            time.sleep(0.5)
+        yield Site(app, origin, f"http://127.0.0.1:{blocked.server_address[1]}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+        allowed.shutdown()
+        blocked.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site: Site) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A fresh page; afterwards, no dialog opened and no other host was asked anything."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.set_default_timeout(30_000)
+    hosts: set[str] = set()
+    dialogs: list[str] = []
+    context.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
+    context.on("page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    page = context.new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield page
+    page.wait_for_timeout(300)  # let late scripts run
+    context.close()
+    ours = {urlsplit(u).netloc for u in (site.app, site.allowed, site.blocked)}
+    assert hosts <= ours, f"requests to other hosts: {sorted(hosts - ours)}"
+    assert dialogs == [], f"a script ran: {dialogs}"
+
+
+def wait_for_chat_answer(page, count: int) -> None:  # type: ignore[no-untyped-def]
+    """Until the chat shows ``count`` answers and is ready for the next question."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#chat .message.bot, #chat .bot-row")).not_to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^(Sources|Closest passages)"))).to_have_count(count)
+    expect(page.get_by_role("button", name="Ask")).to_be_enabled()
+
+
+# -- students: the chat ---------------------------------------------------------------
+
+
+def test_chat_answers_with_sources_and_opens_the_passage(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.app + "/chat/")
+    expect(page.locator("#about")).to_contain_text("2 course readings")
+    page.get_by_text(ASPLEY).click()  # a clickable example question
+    wait_for_chat_answer(page, 1)
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("Aspley, a ward in Nottingham")
+    expect(chat).to_contain_text("[2]")
+    page.get_by_text(SOURCES).click()
+    expect(chat).to_contain_text("Whatever happened to Cameron's Big Society?")
+    expect(chat).to_contain_text("Simon Roberts and Bruce Stafford, 2015-04-10")
+    source = chat.get_by_role("link", name="Source ↗").first
+    expect(source).to_have_attribute("target", "_blank")
+    expect(source).to_have_attribute("rel", re.compile("noopener"))
+    expect(source).to_have_attribute("href", re.compile(r"^https://blogs\.nottingham\.ac\.uk/"))
+
+    answer = api_ask(site, ASPLEY)
+    aspley = next(c for c in answer["citations"] if "Aspley, a ward" in c["extract"])
+    link = chat.get_by_role("link", name="Open the reading here").nth(aspley["n"] - 1)
+    expect(link).to_have_attribute("target", "_blank")
+    with page.expect_popup() as popup:
+        link.click()
+    reading = popup.value
+    mark = reading.locator("mark#extract")
+    expect(mark).to_have_text(aspley["extract"])
+    expect(mark).to_be_in_viewport()
+    assert reading.url.startswith(f"{site.app}/documents/{SEED_ID}?start={aspley['start']}")
+
+    page.get_by_role("textbox").fill("what else did the study find?")
+    page.get_by_role("button", name="Ask").click()
+    wait_for_chat_answer(page, 2)
+    expect(page.get_by_text(SOURCES)).to_have_count(2)  # answered, read with the first question
+
+
+def test_chat_says_plainly_when_the_readings_do_not_answer(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.app + "/chat/")
+    page.get_by_role("textbox").fill("What is the capital of France?")
+    page.get_by_role("button", name="Ask").click()
+    wait_for_chat_answer(page, 1)
+    expect(page.locator("#chat")).to_contain_text("The readings don't answer this question.")
+    expect(page.get_by_text(re.compile(r"^Closest passages, not an answer"))).to_be_visible()
+    expect(page.get_by_text(SOURCES)).to_have_count(0)
+
+
+def test_hostile_reading_is_inert_in_the_chat(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.app + "/chat/")
+    page.get_by_text("Which readings does it know?").click()
+    expect(page.locator("#titles")).to_contain_text("Lenton greenhouse <script>alert('title')")
+    page.get_by_role("textbox").fill(GREENHOUSE + " <img src=x onerror=alert('question')>")
+    page.get_by_role("button", name="Ask").click()
+    wait_for_chat_answer(page, 1)
+    page.get_by_text(SOURCES).click()
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("<script>alert('script')</script>")
+    expect(chat).to_contain_text("[the minutes](javascript:alert('link'))")
+    expect(chat).to_contain_text("![logo](http://tracker.invalid/logo.png)")  # in the title
+    expect(chat).to_contain_text("**blue** _notebook_ `code` $x^2$ <svg onload=alert('svg')>")
+    expect(chat).to_contain_text("<img src=x onerror=alert('question')>")
+    expect(chat).to_contain_text("Source: javascript:alert('source')")
+    assert chat.locator("img, iframe, svg[onload], script").count() == 0
+    hrefs = chat.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and not [h for h in hrefs if not h.startswith(("/documents/", "https://"))]
+
+
+def test_hostile_reading_is_inert_in_the_document_view(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    c = api_ask(site, GREENHOUSE)["citations"][0]
+    page.goto(f"{site.app}/documents/{HOSTILE_ID}?start={c['start']}&end={c['end']}#extract")
+    expect(page.locator("h1")).to_have_text(
+        "Lenton greenhouse <script>alert('title')</script><img src=x onerror=alert('title-img')> "
+        "![logo](http://tracker.invalid/logo.png)"
+    )
+    expect(page.locator("mark#extract")).to_contain_text("<script>alert('script')</script>")
+    expect(page.locator(".source")).to_have_text("Source: javascript:alert('source')")
+    assert page.locator("main img, main iframe, main svg, main a").count() == 0
+
+
+# -- course pages: the widget ------------------------------------------------------------
+
+
+def test_widget_on_an_allowed_origin_answers_with_citations(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.allowed + "/embed.html")
+    widget = page.frame_locator("iframe")
+    widget.get_by_role("button", name=ASPLEY).click()
+    sources = widget.locator(".sources li")
+    expect(sources).not_to_have_count(0)
+    expect(sources.first).to_contain_text("Whatever happened to Cameron's Big Society?")
+    expect(widget.locator(".turn-answer")).to_contain_text("Aspley")
+    link = widget.get_by_role("link", name="Open the reading here").first
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener")
+
+    widget.get_by_role("textbox").fill(GREENHOUSE)
+    widget.get_by_role("button", name="Ask").click()
+    expect(widget.locator(".turn-answer").nth(1)).to_contain_text(
+        "<script>alert('script')</script>"
+    )
+    expect(widget.locator(".turn-answer").nth(1)).to_contain_text(
+        "Lenton greenhouse <script>alert('title')</script>"
+    )
+    assert widget.locator("#log img, #log iframe, #log svg, #log script").count() == 0
+
+
+@pytest.mark.parametrize("course_page", ["embed.html", "iframe.html"])
+def test_widget_cannot_be_framed_by_other_origins(page, site: Site, course_page: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site.blocked}/{course_page}")
+    page.wait_for_selector("iframe")
+    page.wait_for_timeout(1500)
+    frames = [f for f in page.frames if f != page.main_frame]
+    assert frames, "the page has no iframe"
+    assert all(f.locator("#ask").count() == 0 for f in frames)
+    allowed = page.context.new_page()
+    allowed.goto(f"{site.allowed}/{course_page}")
+    allowed.frame_locator("iframe").locator("#ask").wait_for()  # the same page, allowed
+    allowed.close()
+
+
+# -- instructors: admin -------------------------------------------------------------------
+
+
+def test_admin_upload_is_answerable_and_delete_removes_it(page, site: Site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.app + "/admin")
+    page.get_by_label("Admin token").fill("wrong-token-wrong-token")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.locator("#messages")).to_contain_text("wrong admin token")
+    page.get_by_label("Admin token").fill(TOKEN)
+    page.get_by_role("button", name="Unlock").click()
+    rows = page.locator("#documents tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator(f'tr[data-doc-id="{SEED_ID}"]')).to_contain_text("indexed")
+
+    reading = tmp_path / FOODBANK_ID
+    reading.write_text(FOODBANK_TEXT)
+    page.locator("#files").set_input_files(str(reading))
+    page.get_by_role("button", name="Upload and index").click()
+    expect(page.locator("#messages")).to_contain_text(f"Uploaded {FOODBANK_ID}: 1 added")
+    expect(page.locator(f'tr[data-doc-id="{FOODBANK_ID}"]')).to_contain_text("indexed")
+    answer = api_ask(site, FOODBANK)
+    assert answer["answered"] and {c["doc_id"] for c in answer["citations"]} == {FOODBANK_ID}
+
+    delete = page.get_by_role("button", name=f"Delete {FOODBANK_ID}")
+    delete.click()
+    delete.click()  # the second click confirms
+    expect(page.locator("#messages")).to_contain_text(f"Deleted {FOODBANK_ID}")
+    expect(rows).to_have_count(2)
+    answer = api_ask(site, FOODBANK)
+    assert FOODBANK_ID not in {c["doc_id"] for c in answer["citations"]}
+
+    page.get_by_label("embed everything again").check()
+    page.get_by_role("button", name="Reindex").click()
+    expect(page.locator("#messages")).to_contain_text("Reindex done: 2 added", timeout=120_000)
+    expect(page.locator("#progress-text")).to_contain_text("rebuild done")

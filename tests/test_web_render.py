@@ -1,0 +1,112 @@
+"""Escaping and chat rendering (pure functions): golden strings and hostile inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.types import Answer, Citation
+from bot.web.render import (
+    answer_messages,
+    citation_markdown,
+    html_text,
+    http_url,
+    markdown_text,
+    passage_url,
+    question_message,
+)
+
+
+def citation(**changes: object) -> Citation:
+    values: dict[str, object] = dict(
+        n=1,
+        doc_id="dir/a b.md",
+        title="A *title*",
+        author="Ann",
+        date="2015-04-10",
+        source="https://example.org/post",
+        page=None,
+        start=10,
+        end=20,
+        extract="Some\n  text.",
+        score=0.5,
+    )
+    values.update(changes)
+    return Citation(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words", "plain words"),
+        ("", ""),
+        ("  two\n\nlines ", "two lines"),
+        ("<script>alert('x')</script>", "&lt;script&gt;alert\\(&#x27;x&#x27;\\)&lt;\\/script&gt;"),
+        ("![p](http://t.invalid/p.png)", "\\!\\[p\\]\\(http\\:\\/\\/t\\.invalid\\/p\\.png\\)"),
+        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript\\:alert\\(1\\)\\)"),
+        ("# 1. *a* _b_ `c` $d$ | ~e~", "\\# 1\\. \\*a\\* \\_b\\_ \\`c\\` \\$d\\$ \\| \\~e\\~"),
+        ("a \\ b & c", "a \\\\ b &amp; c"),
+        ("café – “quoted”", "café – “quoted”"),
+    ],
+)
+def test_markdown_text(text: str, expected: str) -> None:
+    assert markdown_text(text) == expected
+
+
+def test_html_text() -> None:
+    assert (
+        html_text("<a href=\"x\">'&'</a>")
+        == "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/a?b=1&c=2#d", "https://example.org/a?b=1&c=2#d"),
+        (" http://example.org/ ", "http://example.org/"),
+        ('https://x.org/"><img src=x>', "https://x.org/%22%3E%3Cimg%20src=x%3E"),
+        ("https://x.org/a_(b)", "https://x.org/a_%28b%29"),
+        ("javascript:alert(1)", None),
+        ("JaVaScRiPt:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("//example.org/x", None),
+        ("example.org", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_http_url_only_http_and_https(url: str | None, expected: str | None) -> None:
+    assert http_url(url) == expected
+
+
+def test_passage_url_quotes_the_id() -> None:
+    assert passage_url("dir/a b#1.md", 3, 9) == "/documents/dir/a%20b%231.md?start=3&end=9#extract"
+
+
+def test_citation_markdown_golden() -> None:
+    assert citation_markdown(citation()) == (
+        "**\\[1\\]** A \\*title\\* — Ann\\, 2015\\-04\\-10\n\n"
+        "> “Some text\\.”\n\n"
+        '<a href="/documents/dir/a%20b.md?start=10&amp;end=20#extract" target="_blank" '
+        'rel="noopener">Open the reading here</a> · '
+        '<a href="https://example.org/post" target="_blank" rel="noopener">Source ↗</a>'
+    )
+
+
+def test_citation_markdown_never_links_other_schemes() -> None:
+    text = citation_markdown(citation(source="javascript:alert(1)", page=4, author=None))
+    assert "javascript\\:alert\\(1\\)" in text and 'href="javascript' not in text
+    assert "— 2015\\-04\\-10\\, page 4" in text
+
+
+def test_answer_messages_answered_and_refused() -> None:
+    answered = Answer("q", True, "Some text. [1]", citations=(citation(),))
+    messages = answer_messages(answered)
+    assert [m["role"] for m in messages] == ["assistant", "assistant"]
+    assert messages[0]["content"] == "Some text\\. \\[1\\]"
+    assert messages[1]["metadata"] == {"title": "Sources (1)", "status": "done"}
+    refused = Answer("q", False, "The readings don't answer this question.", closest=(citation(),))
+    messages = answer_messages(refused)
+    assert messages[0]["content"] == "The readings don&#x27;t answer this question\\."
+    assert messages[1]["metadata"]["title"] == "Closest passages, not an answer (1)"
+    assert question_message("<b>hi</b>") == {"role": "user", "content": "&lt;b&gt;hi&lt;\\/b&gt;"}
