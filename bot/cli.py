@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         from bot.pipeline import Bot  # heavy (numpy, faiss): only once arguments are valid
 
-        return int(args.run(Bot(settings), args))
+        return int(args.handler(Bot(settings), args))
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -367,7 +367,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, run: Callable[..., int], help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(command=name, run=run)
+        p.set_defaults(command=name, handler=run)
         return p
 
     p = command("index", cmd_index, "sync the index with the documents folder")

@@ -50,6 +50,7 @@ LAUNCH_ARGS = [
 TOKEN = "browser-test-token-0123456789"
 ASPLEY = "Why did co-production fail in Aspley?"
 GREENHOUSE = "Who repaired the community greenhouse in Lenton?"
+TREASURER = "Where did the treasurer keep the greenhouse accounts?"
 HOSTILE_ID = "hostile-reading.md"
 FOODBANK = "How many volunteers staff the Sneinton foodbank?"
 FOODBANK_ID = "sneinton-foodbank.txt"
@@ -254,6 +255,9 @@ def test_hostile_reading_is_inert_in_the_chat(page, site: Site) -> None:  # type
     expect(chat).to_contain_text("<script>alert('script')</script>")
     expect(chat).to_contain_text("[the minutes](javascript:alert('link'))")
     expect(chat).to_contain_text("![logo](http://tracker.invalid/logo.png)")  # in the title
+    page.get_by_role("textbox").fill(TREASURER)
+    page.get_by_role("button", name="Ask").click()
+    wait_for_chat_answer(page, 2)
     expect(chat).to_contain_text("**blue** _notebook_ `code` $x^2$ <svg onload=alert('svg')>")
     expect(chat).to_contain_text("<img src=x onerror=alert('question')>")
     expect(chat).to_contain_text("Source: javascript:alert('source')")

@@ -92,7 +92,7 @@ def test_ask_refuses_plainly_with_closest_passages(web) -> None:  # type: ignore
 
 
 def test_ask_follow_up_uses_history(web) -> None:  # type: ignore[no-untyped-def]
-    follow_up = "what else did the study find?"
+    follow_up = "Why did it fail there?"
     alone = web.post("/api/ask", json={"question": follow_up}).json()
     in_context = web.post("/api/ask", json={"question": follow_up, "history": [ASPLEY]}).json()
     assert not alone["answered"]
