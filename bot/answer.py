@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from bot.embedding import Embedder
 from bot.keyword import terms
 from bot.store import Store
 from bot.types import Answer, Citation, Hit, Span
@@ -65,11 +64,10 @@ def compose_answer(
     query_vector: np.ndarray,
     hits: list[Hit],
     store: Store,
-    embedder: Embedder,
     policy: AnswerPolicy = AnswerPolicy(),
 ) -> Answer:
     """The extractive answer to ``question`` from ``hits`` (best first)."""
-    scored = _score_sentences(question, query_vector, hits, store, embedder, policy)
+    scored = _score_sentences(question, query_vector, hits, store, policy)
     if not scored:
         return Answer(question=question, answered=False, text=REFUSAL)
     if max(s.evidence for s in scored) < policy.min_evidence:
@@ -130,7 +128,6 @@ def _score_sentences(
     query_vector: np.ndarray,
     hits: list[Hit],
     store: Store,
-    embedder: Embedder,
     policy: AnswerPolicy,
 ) -> list[_Scored]:
     """Every distinct sentence of the hits, scored, best first."""
@@ -146,7 +143,8 @@ def _score_sentences(
         return []
     entries = list(seen.values())
     sentences = [store.documents[h.chunk.doc_id].text[s.start : s.end] for s, h, _ in entries]
-    cosines = embedder.embed(sentences) @ query_vector.astype(np.float32)
+    rows = [store.sentence_row[(h.chunk.doc_id, s.start)] for s, h, _ in entries]
+    cosines = store.sentence_vectors[rows] @ query_vector.astype(np.float32)
     wanted = content_terms(question)
     weights = store.keyword.idf(wanted)
     total = float(weights.sum())

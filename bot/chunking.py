@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from bot.types import Chunk, Document, Span
 
@@ -80,13 +81,22 @@ def chunk_document(
     return chunks
 
 
-def passage_text(document: Document, chunk: Chunk) -> str:
-    """What the rankers see of a chunk: its document's title, then its text.
+def passage_text(document: Document, span: Span | Chunk) -> str:
+    """What the rankers see of a chunk or sentence: its document's title, then its text.
 
-    The title gives every chunk its context ("Whatever happened to Cameron's Big
-    Society?"); offsets and extracts always refer to the chunk text alone.
+    The title gives every passage its context ("Whatever happened to Cameron's Big
+    Society?"); offsets and extracts always refer to the passage text alone.
     """
-    return f"{document.title}\n{chunk.text}"
+    return f"{document.title}\n{document.text[span.start : span.end]}"
+
+
+def unique_sentences(chunks: Sequence[Chunk]) -> list[tuple[str, Span]]:
+    """Each sentence of ``chunks`` once (overlapping chunks share some), in order."""
+    seen: dict[tuple[str, int], Span] = {}
+    for chunk in chunks:
+        for span in chunk.sentences:
+            seen.setdefault((chunk.doc_id, span.start), span)
+    return [(doc_id, span) for (doc_id, _), span in seen.items()]
 
 
 def _paragraph_spans(text: str) -> list[Span]:

@@ -295,7 +295,8 @@ def _print_report(report: SyncReport) -> None:
     print(
         f"index: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped; {report.chunks_embedded} chunks embedded "
+        f"{len(report.skipped)} skipped; {report.chunks_embedded} chunks and "
+        f"{report.sentences_embedded} sentences embedded "
         f"in {report.seconds:.1f}s"
     )
 

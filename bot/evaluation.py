@@ -112,7 +112,7 @@ def cached_index(
     except IndexMissingError:
         pass
     began = time.perf_counter()
-    store, embedded = index_documents(documents, embedder, info, progress=progress)
+    store, embedded, _ = index_documents(documents, embedder, info, progress=progress)
     store.save(folder)
     return store, embedded, time.perf_counter() - began
 

@@ -205,7 +205,7 @@ class Bot:
     def _answer(self, store: Store, question: str, query: str) -> Answer:
         vector = self.embedder.embed([query])[0]
         hits = retrieve(store, query, vector, self.settings.top_k)
-        answer = compose_answer(query, vector, hits, store, self.embedder, self.policy)
+        answer = compose_answer(query, vector, hits, store, self.policy)
         return replace(answer, question=question)
 
 

@@ -9,7 +9,10 @@ An index folder holds generations; ``CURRENT`` names the live one::
         documents.jsonl         one document per line, with its full text
         chunks.jsonl            one chunk per line: offsets, sentence spans, text
         vectors.faiss           one unit vector per chunk, in chunks.jsonl order
-        keyword/                the BM25 index (bm25s: json + npy)
+        sentences.faiss         one unit vector per distinct sentence, in order of first
+                                appearance in chunks.jsonl
+        keyword/                BM25 over chunks (bm25s: json + npy)
+        keyword-documents/      BM25 over whole documents, in documents.jsonl order
 
 A save writes a new generation beside the old one and then replaces ``CURRENT``
 atomically, so a crash at any point leaves the previous index loadable.
@@ -33,7 +36,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bot.chunking import passage_text
+from bot.chunking import passage_text, unique_sentences
 from bot.errors import (
     IndexBusyError,
     IndexCorruptError,
@@ -44,8 +47,8 @@ from bot.keyword import KeywordIndex
 from bot.types import Chunk, Document, Span
 
 FORMAT = "big-society-bot-index"
-FORMAT_VERSION = 1
-_REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss")
+FORMAT_VERSION = 2
+_REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "sentences.faiss")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,12 @@ class IndexInfo:
 
 
 class Store:
-    """A loaded index. Immutable once built: an update makes a new ``Store``."""
+    """A loaded index. Immutable once built: an update makes a new ``Store``.
+
+    Chunks and their sentences both have vectors: chunks carry context, sentences
+    say precisely what matches, and the answer reads its sentences' vectors from
+    here instead of embedding them at question time.
+    """
 
     def __init__(
         self,
@@ -66,24 +74,49 @@ class Store:
         documents: list[Document],
         chunks: list[Chunk],
         vectors: np.ndarray,
+        sentence_vectors: np.ndarray,
         keyword: KeywordIndex | None = None,
+        document_keyword: KeywordIndex | None = None,
     ) -> None:
-        if len(chunks) != len(vectors):
-            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
         self.info = info
         self.documents = {d.doc_id: d for d in documents}
         self.chunks = chunks
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        self.dim = int(self.vectors.shape[1]) if self.vectors.ndim == 2 else 0
-        self._faiss = faiss.IndexFlatIP(self.dim)
-        if len(self.vectors):
-            self._faiss.add(self.vectors)
+        self.sentences = unique_sentences(chunks)
+        if len(chunks) != len(vectors) or len(self.sentences) != len(sentence_vectors):
+            raise ValueError(
+                f"{len(chunks)} chunks and {len(self.sentences)} sentences, but "
+                f"{len(vectors)} and {len(sentence_vectors)} vectors"
+            )
+        self.vectors = _unit_rows(vectors)
+        self.sentence_vectors = _unit_rows(sentence_vectors)
+        self.dim = self.vectors.shape[1]
+        self._faiss = _flat_index(self.vectors)
+        self._sentence_faiss = _flat_index(self.sentence_vectors)
         self.keyword = keyword or KeywordIndex.build(
             [passage_text(self.documents[c.doc_id], c) for c in chunks]
         )
+        self.doc_ids = list(self.documents)
+        self.document_keyword = document_keyword or KeywordIndex.build(
+            [f"{d.title}\n{d.text}" for d in self.documents.values()]
+        )
+
+        doc_row = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
+        self.chunk_doc_rows = np.array([doc_row[c.doc_id] for c in chunks], dtype=np.int64)
+        self.sentence_row = {(d, span.start): i for i, (d, span) in enumerate(self.sentences)}
+        self.chunk_sentence_rows = [
+            np.array([self.sentence_row[(c.doc_id, s.start)] for s in c.sentences], np.int64)
+            for c in chunks
+        ]
+        self.sentence_chunk_rows: list[list[int]] = [[] for _ in self.sentences]
+        for row, sentence_rows in enumerate(self.chunk_sentence_rows):
+            for sentence in sentence_rows:
+                self.sentence_chunk_rows[sentence].append(row)
         self._rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(chunks):
             self._rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+        self._sentence_rows_by_doc: dict[str, list[int]] = {}
+        for row, (doc_id, _) in enumerate(self.sentences):
+            self._sentence_rows_by_doc.setdefault(doc_id, []).append(row)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -94,17 +127,20 @@ class Store:
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [self.chunks[row] for row in self._rows_by_doc.get(doc_id, ())]
 
-    def vectors_of(self, doc_id: str) -> np.ndarray:
-        """The stored vectors of a document's chunks, in chunk order."""
-        return self.vectors[self._rows_by_doc.get(doc_id, [])]
+    def vectors_of(self, doc_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """The stored chunk and sentence vectors of a document, in index order."""
+        return (
+            self.vectors[self._rows_by_doc.get(doc_id, [])],
+            self.sentence_vectors[self._sentence_rows_by_doc.get(doc_id, [])],
+        )
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` chunk rows most similar to a unit query vector, with cosine scores."""
-        k = min(k, len(self.chunks))
-        if k <= 0:
-            return []
-        scores, rows = self._faiss.search(query_vector.reshape(1, -1).astype(np.float32), k)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        return _search(self._faiss, query_vector, k)
+
+    def sentence_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` sentence rows most similar to a unit query vector, with cosine scores."""
+        return _search(self._sentence_faiss, query_vector, k)
 
     # -- persistence --------------------------------------------------------
 
@@ -142,7 +178,9 @@ class Store:
                 }
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
         faiss.write_index(self._faiss, str(folder / "vectors.faiss"))
+        faiss.write_index(self._sentence_faiss, str(folder / "sentences.faiss"))
         self.keyword.save(folder / "keyword")
+        self.document_keyword.save(folder / "keyword-documents")
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -151,6 +189,7 @@ class Store:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "documents": len(self.documents),
             "chunks": len(self.chunks),
+            "sentences": len(self.sentences),
             "sha256": {name: _sha256(folder / name) for name in _data_files(folder)},
         }
         for name in manifest["sha256"]:
@@ -182,24 +221,51 @@ class Store:
                 )
         documents = [_document_from(row) for row in _read_jsonl(folder / "documents.jsonl")]
         chunks = [_chunk_from(row) for row in _read_jsonl(folder / "chunks.jsonl")]
-        vectors_index = faiss.read_index(str(folder / "vectors.faiss"))
-        if vectors_index.ntotal:
-            vectors = vectors_index.reconstruct_n(0, vectors_index.ntotal)
-        else:
-            vectors = np.zeros((0, manifest["dim"]), dtype=np.float32)
+        vectors = _read_vectors(folder / "vectors.faiss", manifest["dim"])
+        sentence_vectors = _read_vectors(folder / "sentences.faiss", manifest["dim"])
         try:
             keyword = KeywordIndex.load(folder / "keyword", len(chunks))
+            document_keyword = KeywordIndex.load(folder / "keyword-documents", len(documents))
         except (OSError, ValueError, KeyError) as exc:
             raise IndexCorruptError(
-                f"index folder {str(folder / 'keyword')!r} cannot be read ({exc}); "
+                f"the keyword index in {str(folder)!r} cannot be read ({exc}); "
                 "run 'bot index --rebuild'"
             ) from None
-        if len(vectors) != len(chunks):
-            raise IndexCorruptError(
-                f"index in {str(folder)!r} has {len(vectors)} vectors for {len(chunks)} "
-                "chunks; run 'bot index --rebuild'"
+        try:
+            return cls(
+                info, documents, chunks, vectors, sentence_vectors, keyword, document_keyword
             )
-        return cls(info, documents, chunks, vectors, keyword)
+        except ValueError as exc:
+            raise IndexCorruptError(
+                f"index in {str(folder)!r} is inconsistent ({exc}); run 'bot index --rebuild'"
+            ) from None
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(vectors, dtype=np.float32)
+    return array if array.ndim == 2 else array.reshape(0, 0)
+
+
+def _flat_index(vectors: np.ndarray) -> faiss.IndexFlatIP:
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(vectors)
+    return index
+
+
+def _search(index: faiss.IndexFlatIP, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    k = min(k, index.ntotal)
+    if k <= 0:
+        return []
+    scores, rows = index.search(query_vector.reshape(1, -1).astype(np.float32), k)
+    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+
+
+def _read_vectors(path: Path, dim: int) -> np.ndarray:
+    index = faiss.read_index(str(path))
+    if index.ntotal == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    return index.reconstruct_n(0, index.ntotal)
 
 
 def current_generation(index_dir: Path) -> Path:

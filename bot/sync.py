@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from bot.chunking import chunk_document, passage_text
+from bot.chunking import chunk_document, passage_text, unique_sentences
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder
 from bot.errors import ConfigError, DocumentError
@@ -46,7 +47,7 @@ def sync(
     check_docs_dir(docs_dir)
     reusable = old if old is not None and old.info == info else None
     plan = _plan(docs_dir, old, reusable)
-    store, embedded = index_documents(plan.documents, embedder, info, reusable, progress)
+    store, chunks, sentences = index_documents(plan.documents, embedder, info, reusable, progress)
     present = {d.doc_id for d in plan.documents}
     report = SyncReport(
         added=tuple(plan.added),
@@ -54,7 +55,8 @@ def sync(
         removed=tuple(sorted(set(old.documents) - present)) if old else (),
         unchanged=tuple(plan.unchanged),
         skipped=tuple(plan.skipped),
-        chunks_embedded=embedded,
+        chunks_embedded=chunks,
+        sentences_embedded=sentences,
         seconds=time.perf_counter() - began,
     )
     return store, report
@@ -66,8 +68,8 @@ def index_documents(
     info: IndexInfo,
     old: Store | None = None,
     progress: SyncProgress | None = None,
-) -> tuple[Store, int]:
-    """A store of ``documents`` and the number of chunks embedded for it.
+) -> tuple[Store, int, int]:
+    """A store of ``documents``, and the numbers of chunks and sentences embedded for it.
 
     Documents that ``old`` holds with the same content hash (and settings) keep
     their chunks and vectors; the rest are chunked and embedded in one run.
@@ -85,30 +87,45 @@ def index_documents(
         if not reused(d)
     }
     by_id = {d.doc_id: d for d in ordered}
+    new_sentences = {doc_id: unique_sentences(chunks) for doc_id, chunks in new_chunks.items()}
     texts = [passage_text(by_id[c.doc_id], c) for cs in new_chunks.values() for c in cs]
+    chunk_total = len(texts)
+    texts += [passage_text(by_id[d], span) for ss in new_sentences.values() for d, span in ss]
     total = len(texts)
-    new_vectors = (
+    embedded = (
         embedder.embed(texts, progress=(lambda done: progress(done, total)) if progress else None)
         if texts
-        else None  # nothing to embed: the model need not even load
+        else np.zeros((0, 0), np.float32)  # nothing to embed: the model need not even load
     )
+    new_chunk_vectors = iter(np.split(embedded[:chunk_total], _offsets(new_chunks)))
+    new_sentence_vectors = iter(np.split(embedded[chunk_total:], _offsets(new_sentences)))
 
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
-    row = 0
+    sentence_vectors: list[np.ndarray] = []
     for doc in ordered:
         if doc.doc_id in new_chunks:
-            doc_chunks = new_chunks[doc.doc_id]
-            if doc_chunks and new_vectors is not None:
-                vectors.append(new_vectors[row : row + len(doc_chunks)])
-                row += len(doc_chunks)
+            chunks.extend(new_chunks[doc.doc_id])
+            vectors.append(next(new_chunk_vectors))
+            sentence_vectors.append(next(new_sentence_vectors))
         else:
             assert reusable is not None  # only reused documents are missing from new_chunks
-            doc_chunks = reusable.chunks_of(doc.doc_id)
-            vectors.append(reusable.vectors_of(doc.doc_id))
-        chunks.extend(doc_chunks)
-    matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
-    return Store(info, ordered, chunks, matrix), total
+            chunks.extend(reusable.chunks_of(doc.doc_id))
+            chunk_vectors, doc_sentence_vectors = reusable.vectors_of(doc.doc_id)
+            vectors.append(chunk_vectors)
+            sentence_vectors.append(doc_sentence_vectors)
+    store = Store(info, ordered, chunks, _stack(vectors), _stack(sentence_vectors))
+    return store, chunk_total, total - chunk_total
+
+
+def _offsets(groups: dict[str, list[Any]]) -> list[int]:
+    """Where each group after the first starts in their concatenation (for ``np.split``)."""
+    return list(np.cumsum([len(g) for g in groups.values()])[:-1])
+
+
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    parts = [p for p in parts if len(p)]
+    return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
 
 
 @dataclass

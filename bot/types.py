@@ -117,6 +117,7 @@ class SyncReport:
     unchanged: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     seconds: float = 0.0
 
     @property

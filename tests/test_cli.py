@@ -59,7 +59,7 @@ def test_index_twice_then_ask_json(cli) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and "3 added" in out
     code, out, _ = cli("index")
     assert code == 0 and "0 added, 0 updated, 0 removed, 3 unchanged" in out
-    assert "0 chunks embedded" in out
+    assert "0 chunks and 0 sentences embedded" in out
 
     code, out, _ = cli("ask", "--json", "Why did co-production fail in Aspley?")
     assert code == 0

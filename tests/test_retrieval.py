@@ -27,8 +27,8 @@ def make_store(embedder: FakeEmbedder) -> Store:
         doc_id = f"d{i}.txt"
         documents.append(Document(doc_id, text, doc_id, "h"))
         chunks.append(Chunk(f"{doc_id}#0", doc_id, 0, len(text), text, (Span(0, len(text)),)))
-    vectors = embedder.embed(TEXTS)
-    return Store(IndexInfo(embedder.name, 800, 1), documents, chunks, vectors)
+    vectors = embedder.embed(TEXTS)  # one sentence per chunk: the same vectors serve both
+    return Store(IndexInfo(embedder.name, 800, 1), documents, chunks, vectors, vectors)
 
 
 def ask(store: Store, embedder: FakeEmbedder, query: str, **kwargs) -> list[str]:  # type: ignore[no-untyped-def]
@@ -71,7 +71,8 @@ def test_top_k_larger_than_the_index(fake_embedder: FakeEmbedder) -> None:
 
 
 def test_empty_store_returns_nothing(fake_embedder: FakeEmbedder) -> None:
-    empty = Store(IndexInfo(fake_embedder.name, 800, 1), [], [], np.zeros((0, 64), np.float32))
+    nothing = np.zeros((0, 64), np.float32)
+    empty = Store(IndexInfo(fake_embedder.name, 800, 1), [], [], nothing, nothing)
     assert retrieve(empty, "anything", fake_embedder.embed(["anything"])[0]) == []
 
 
@@ -98,3 +99,18 @@ def test_fusion_helpers_known_answers() -> None:
     np.testing.assert_allclose(_minmax(np.array([0.0, 0.0])), [0.0, 0.0])
     fused = _rrf(np.array([0.9, 0.5]), np.array([0.0, 3.0]), k=60)
     np.testing.assert_allclose(fused, [1 / 61, 1 / 62 + 1 / 61])
+
+
+def test_one_matching_sentence_lifts_its_chunk(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    from bot.sync import sync
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = " ".join(f"Sentence {w} talks about weather and the harvest." for w in "abcdefgh")
+    (docs / "long.txt").write_text(filler + " Volunteers staffed the Sneinton foodbank.")
+    (docs / "short.txt").write_text("The weather and the harvest were poor that year.")
+    store, _ = sync(docs, None, fake_embedder, IndexInfo(fake_embedder.name, 2000, 0))
+    assert len(store.chunks_of("long.txt")) == 1 and len(store.sentences) == 10
+    query = "volunteers foodbank"
+    hits = retrieve(store, query, fake_embedder.embed([query])[0], top_k=2)
+    assert hits[0].chunk.doc_id == "long.txt"
