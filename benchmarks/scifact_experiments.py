@@ -24,11 +24,13 @@ from bot.config import apply_offline_env  # noqa: E402
 FUSIONS: list[tuple[str, dict[str, object]]] = [
     ("dense only", {"alpha": 1.0}),
     ("keyword only", {"alpha": 0.0}),
-    ("min-max α=0.3", {"alpha": 0.3}),
-    ("min-max α=0.4", {"alpha": 0.4}),
+    ("keyword only, chunks only", {"alpha": 0.0, "document_weight": 0.0}),
     ("min-max α=0.5", {"alpha": 0.5}),
     ("min-max α=0.6", {"alpha": 0.6}),
-    ("min-max α=0.7", {"alpha": 0.7}),
+    ("min-max α=0.7 (default)", {}),
+    ("min-max α=0.8", {"alpha": 0.8}),
+    ("min-max α=0.7, chunk BM25 only", {"document_weight": 0.0}),
+    ("min-max α=0.7, document BM25 only", {"document_weight": 1.0}),
     ("RRF k=60", {"fusion": "rrf"}),
 ]
 
@@ -50,8 +52,8 @@ def main() -> None:
     name_suffix = ""
     if args.no_title:
 
-        def without_title(document, chunk):  # type: ignore[no-untyped-def]
-            return chunk.text
+        def without_title(document, span):  # type: ignore[no-untyped-def]
+            return document.text[span.start : span.end]
 
         chunking.passage_text = without_title  # type: ignore[assignment]
         sync.passage_text = without_title  # type: ignore[attr-defined]

@@ -22,8 +22,9 @@ from typing import Any
 from bot import metrics
 from bot.embedding import Embedder
 from bot.errors import ConfigError, IndexMissingError
+from bot.generations import FORMAT_VERSION
 from bot.retrieval import retrieve
-from bot.store import FORMAT_VERSION, IndexInfo, Store
+from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, index_documents
 from bot.types import Answer, Document
 

@@ -18,8 +18,9 @@ from bot.config import Settings
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import DocumentError, IndexMissingError, NotFoundError, QuestionError
+from bot.generations import write_lock
 from bot.retrieval import retrieve
-from bot.store import IndexInfo, Store, write_lock
+from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
 from bot.types import Answer, Document, DocumentStatus, Hit, SyncReport
 

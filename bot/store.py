@@ -1,6 +1,6 @@
-"""The index on disk and in memory: documents, chunks, vectors (FAISS) and the keyword ranker.
+"""The index in memory and its files: documents, chunks, vectors (FAISS), keyword rankers.
 
-An index folder holds generations; ``CURRENT`` names the live one::
+An index folder holds generations (see ``bot.generations``); ``CURRENT`` names the live one::
 
     index/
       CURRENT                   one line: the live generation's folder name
@@ -14,20 +14,12 @@ An index folder holds generations; ``CURRENT`` names the live one::
         keyword/                BM25 over chunks (bm25s: json + npy)
         keyword-documents/      BM25 over whole documents, in documents.jsonl order
 
-A save writes a new generation beside the old one and then replaces ``CURRENT``
-atomically, so a crash at any point leaves the previous index loadable.
+This is the only module that imports FAISS.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import fcntl
-import hashlib
 import json
-import os
-import secrets
-import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,18 +28,12 @@ from typing import Any
 import faiss
 import numpy as np
 
+from bot import generations
 from bot.chunking import passage_text, unique_sentences
-from bot.errors import (
-    IndexBusyError,
-    IndexCorruptError,
-    IndexMismatchError,
-    IndexMissingError,
-)
+from bot.errors import IndexCorruptError, IndexMismatchError
 from bot.keyword import KeywordIndex
 from bot.types import Chunk, Document, Span
 
-FORMAT = "big-society-bot-index"
-FORMAT_VERSION = 2
 _REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "sentences.faiss")
 
 
@@ -146,21 +132,9 @@ class Store:
 
     def save(self, index_dir: Path) -> Path:
         """Write this index as a new generation and make it the live one; returns its folder."""
-        index_dir.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        gen = index_dir / f"gen-{stamp}-{secrets.token_hex(3)}"
-        tmp = index_dir / f".tmp-{gen.name}"
-        tmp.mkdir()
-        try:
-            self._write_files(tmp)
-            tmp.rename(gen)
-            _fsync_dir(index_dir)
-            _write_atomic(index_dir / "CURRENT", gen.name + "\n")
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _remove_stale_generations(index_dir, keep=gen.name)
-        return gen
+        with generations.new_generation(index_dir) as folder:
+            self._write_files(folder)
+        return generations.current_generation(index_dir)
 
     def _write_files(self, folder: Path) -> None:
         with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
@@ -181,26 +155,22 @@ class Store:
         faiss.write_index(self._sentence_faiss, str(folder / "sentences.faiss"))
         self.keyword.save(folder / "keyword")
         self.document_keyword.save(folder / "keyword-documents")
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            **asdict(self.info),
-            "dim": self.dim,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "documents": len(self.documents),
-            "chunks": len(self.chunks),
-            "sentences": len(self.sentences),
-            "sha256": {name: _sha256(folder / name) for name in _data_files(folder)},
-        }
-        for name in manifest["sha256"]:
-            _fsync_file(folder / name)
-        _write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        generations.write_manifest(
+            folder,
+            {
+                **asdict(self.info),
+                "dim": self.dim,
+                "documents": len(self.documents),
+                "chunks": len(self.chunks),
+                "sentences": len(self.sentences),
+            },
+        )
 
     @classmethod
     def load(cls, index_dir: Path, model: str | None = None) -> Store:
         """Load the live generation; refuses an index built by a model other than ``model``."""
-        folder = current_generation(index_dir)
-        manifest = read_manifest(folder)
+        folder = generations.current_generation(index_dir)
+        manifest = generations.read_manifest(folder)
         info = IndexInfo(
             model=manifest["model"],
             chunk_chars=manifest["chunk_chars"],
@@ -212,13 +182,7 @@ class Store:
                 f"but the configured model is {model!r}; "
                 "run 'bot index --rebuild' to rebuild it with the configured model"
             )
-        checksums = manifest.get("sha256", {})
-        for name in sorted(set(_REQUIRED_FILES) | set(checksums)):
-            if _sha256(folder / name) != checksums.get(name):
-                raise IndexCorruptError(
-                    f"index file {str(folder / name)!r} does not match its checksum "
-                    "(damaged or edited); run 'bot index --rebuild'"
-                )
+        generations.verify_checksums(folder, manifest, _REQUIRED_FILES)
         documents = [_document_from(row) for row in _read_jsonl(folder / "documents.jsonl")]
         chunks = [_chunk_from(row) for row in _read_jsonl(folder / "chunks.jsonl")]
         vectors = _read_vectors(folder / "vectors.faiss", manifest["dim"])
@@ -268,70 +232,6 @@ def _read_vectors(path: Path, dim: int) -> np.ndarray:
     return index.reconstruct_n(0, index.ntotal)
 
 
-def current_generation(index_dir: Path) -> Path:
-    """The live generation folder named by ``CURRENT``."""
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
-        raise IndexMissingError(f"no index in {str(index_dir)!r}; run 'bot index' first")
-    name = pointer.read_text(encoding="utf-8").strip()
-    folder = index_dir / name
-    if not name.startswith("gen-") or not folder.is_dir():
-        raise IndexCorruptError(
-            f"{str(pointer)!r} names {name!r}, which is not an index generation; "
-            "run 'bot index --rebuild'"
-        )
-    return folder
-
-
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """A generation's manifest, checked for format and version."""
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorruptError(
-            f"index file {str(path)!r} cannot be read ({exc}); run 'bot index --rebuild'"
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise IndexCorruptError(
-            f"{str(path)!r} is not a manifest of this bot's index; run 'bot index --rebuild'"
-        )
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"the index in {str(folder.parent)!r} has format version "
-            f"{manifest.get('format_version')!r}, this bot reads version {FORMAT_VERSION}; "
-            "run 'bot index --rebuild'"
-        )
-    return manifest
-
-
-@contextlib.contextmanager
-def write_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index's write lock; another writer gets ``IndexBusyError`` at once."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(
-                f"another process is updating the index in {str(index_dir)!r}; "
-                "wait for it to finish and try again"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _data_files(folder: Path) -> list[str]:
-    """Every file of a generation but its manifest, as relative paths."""
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != "manifest.json"
-    )
-
-
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
@@ -357,46 +257,3 @@ def _chunk_from(row: dict[str, Any]) -> Chunk:
         text=row["text"],
         sentences=tuple(Span(s, e) for s, e in row["sentences"]),
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError:
-        raise IndexCorruptError(
-            f"index file {str(path)!r} is missing; run 'bot index --rebuild'"
-        ) from None
-    return digest.hexdigest()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_stale_generations(index_dir: Path, keep: str) -> None:
-    """Delete every generation (and abandoned temporary folder) but the live one."""
-    for path in index_dir.iterdir():
-        if path.is_dir() and path.name != keep and path.name.startswith(("gen-", ".tmp-gen-")):
-            shutil.rmtree(path, ignore_errors=True)

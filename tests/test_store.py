@@ -15,7 +15,8 @@ from bot.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from bot.store import IndexInfo, Store, current_generation, write_lock
+from bot.generations import FORMAT_VERSION, current_generation, write_lock
+from bot.store import IndexInfo, Store
 from bot.sync import sync
 from tests.conftest import FakeEmbedder
 
@@ -50,7 +51,7 @@ def test_files_are_inspectable_json_lines(
 ) -> None:
     gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
     manifest = json.loads((gen / "manifest.json").read_text())
-    assert manifest["format_version"] == store_module.FORMAT_VERSION
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == FakeEmbedder.name
     chunk = json.loads((gen / "chunks.jsonl").read_text().splitlines()[0])
     document = json.loads((gen / "documents.jsonl").read_text().splitlines()[0])

@@ -1,0 +1,184 @@
+"""The index folder on disk: generations, the ``CURRENT`` pointer, checksums, the write lock.
+
+A store is saved as a new generation folder beside the live one; only when every
+file is written and synced does ``CURRENT`` switch to it (an atomic rename), and
+the old generations are deleted after. A crash at any point leaves the previous
+index loadable. Each generation's ``manifest.json`` records the format version
+and a SHA-256 of every other file, checked on load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+
+FORMAT = "big-society-bot-index"
+FORMAT_VERSION = 2
+
+
+@contextlib.contextmanager
+def new_generation(index_dir: Path) -> Iterator[Path]:
+    """A fresh folder to write a generation into; it goes live when the block ends without error.
+
+    The block must write its data files and then ``write_manifest``.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    gen = index_dir / f"gen-{stamp}-{secrets.token_hex(3)}"
+    tmp = index_dir / f".tmp-{gen.name}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        tmp.rename(gen)
+        _fsync_dir(index_dir)
+        _write_atomic(index_dir / "CURRENT", gen.name + "\n")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_stale_generations(index_dir, keep=gen.name)
+
+
+def write_manifest(folder: Path, fields: dict[str, Any]) -> Path:
+    """Checksum and sync every file in ``folder``, then write its manifest."""
+    checksums = {name: _sha256(folder / name) for name in _data_files(folder)}
+    for name in checksums:
+        _fsync_file(folder / name)
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        **fields,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "sha256": checksums,
+    }
+    path = folder / "manifest.json"
+    _write_atomic(path, json.dumps(manifest, indent=2) + "\n")
+    return path
+
+
+def verify_checksums(folder: Path, manifest: dict[str, Any], required: tuple[str, ...]) -> None:
+    """Raise ``IndexCorruptError`` naming the first file that is missing or altered."""
+    checksums = manifest.get("sha256", {})
+    for name in sorted(set(required) | set(checksums)):
+        if _sha256(folder / name) != checksums.get(name):
+            raise IndexCorruptError(
+                f"index file {str(folder / name)!r} does not match its checksum "
+                "(damaged or edited); run 'bot index --rebuild'"
+            )
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The live generation folder named by ``CURRENT``."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        raise IndexMissingError(f"no index in {str(index_dir)!r}; run 'bot index' first")
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = index_dir / name
+    if not name.startswith("gen-") or not folder.is_dir():
+        raise IndexCorruptError(
+            f"{str(pointer)!r} names {name!r}, which is not an index generation; "
+            "run 'bot index --rebuild'"
+        )
+    return folder
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """A generation's manifest, checked for format and version."""
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"index file {str(path)!r} cannot be read ({exc}); run 'bot index --rebuild'"
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise IndexCorruptError(
+            f"{str(path)!r} is not a manifest of this bot's index; run 'bot index --rebuild'"
+        )
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"the index in {str(folder.parent)!r} has format version "
+            f"{manifest.get('format_version')!r}, this bot reads version {FORMAT_VERSION}; "
+            "run 'bot index --rebuild'"
+        )
+    return manifest
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's write lock; another writer gets ``IndexBusyError`` at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                f"another process is updating the index in {str(index_dir)!r}; "
+                "wait for it to finish and try again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _data_files(folder: Path) -> list[str]:
+    """Every file of a generation but its manifest, as relative paths."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        raise IndexCorruptError(
+            f"index file {str(path)!r} is missing; run 'bot index --rebuild'"
+        ) from None
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_generations(index_dir: Path, keep: str) -> None:
+    """Delete every generation (and abandoned temporary folder) but the live one."""
+    for path in index_dir.iterdir():
+        if path.is_dir() and path.name != keep and path.name.startswith(("gen-", ".tmp-gen-")):
+            shutil.rmtree(path, ignore_errors=True)
