@@ -140,8 +140,16 @@ def test_healthz_and_openapi(web) -> None:  # type: ignore[no-untyped-def]
     }
     spec = web.get("/openapi.json").json()
     assert {"/api/ask", "/api/documents", "/healthz", "/api/admin/reindex"} <= set(spec["paths"])
-    assert web.get("/docs").status_code == 200
     assert web.get("/", follow_redirects=False).headers["location"] == "/chat/"
+
+
+def test_api_docs_page_loads_nothing_from_other_hosts(web) -> None:  # type: ignore[no-untyped-def]
+    page = web.get("/docs")
+    assert page.status_code == 200
+    links = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert links and all(link.startswith("/docs-assets/") for link in links), links
+    for link in links:
+        assert web.get(link).status_code == 200, link
 
 
 def test_healthz_without_index_is_503(tmp_path, real_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot import __version__
@@ -58,6 +58,7 @@ def create_app(bot: Bot) -> FastAPI:
         title=APP_TITLE,
         version=__version__,
         description="Answers about the course readings made of verbatim, cited extracts.",
+        docs_url=None,
         redoc_url=None,
     )
     app.add_exception_handler(BotError, _bot_error)
@@ -65,6 +66,7 @@ def create_app(bot: Bot) -> FastAPI:
     app.include_router(pages_router(bot))
     app.include_router(admin_router(bot, IndexJob()))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_offline_docs(app)
     add_security(app, bot.settings.embed_origins)
     return gr.mount_gradio_app(
         app,
@@ -74,6 +76,26 @@ def create_app(bot: Bot) -> FastAPI:
         footer_links=[],
         ssr_mode=False,
     )
+
+
+def _add_offline_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the swagger-ui-bundle package, so it works offline
+    (FastAPI's own page loads it from a CDN)."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = "/docs-assets"
+    app.mount(assets, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{APP_TITLE} — HTTP API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        )
 
 
 def serve(bot: Bot) -> None:
