@@ -24,14 +24,14 @@ from bot.config import apply_offline_env  # noqa: E402
 FUSIONS: list[tuple[str, dict[str, object]]] = [
     ("dense only", {"alpha": 1.0}),
     ("keyword only", {"alpha": 0.0}),
-    ("keyword only, chunks only", {"alpha": 0.0, "document_weight": 0.0}),
-    ("min-max α=0.5", {"alpha": 0.5}),
-    ("min-max α=0.6", {"alpha": 0.6}),
-    ("min-max α=0.7 (default)", {}),
-    ("min-max α=0.8", {"alpha": 0.8}),
-    ("min-max α=0.7, chunk BM25 only", {"document_weight": 0.0}),
-    ("min-max α=0.7, document BM25 only", {"document_weight": 1.0}),
-    ("RRF k=60", {"fusion": "rrf"}),
+    ("keyword only, chunk BM25 only", {"alpha": 0.0, "document_weight": 0.0}),
+    ("min-max α=0.5, w_doc=0.7", {"alpha": 0.5}),
+    ("min-max α=0.6, w_doc=0.7 (default)", {}),
+    ("min-max α=0.7, w_doc=0.7", {"alpha": 0.7}),
+    ("min-max α=0.6, w_doc=0 (chunk BM25 only)", {"document_weight": 0.0}),
+    ("min-max α=0.6, w_doc=0.5", {"document_weight": 0.5}),
+    ("min-max α=0.6, w_doc=1 (document BM25 only)", {"document_weight": 1.0}),
+    ("RRF k=60, w_doc=0.7", {"fusion": "rrf"}),
 ]
 
 

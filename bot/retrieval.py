@@ -6,8 +6,9 @@ chunks by BM25. Each candidate is then scored on
 
 - dense: the mean of its own cosine and its best sentence's cosine (a chunk's
   vector carries context, a sentence's vector pinpoints a statement);
-- keyword: the mean of its BM25 score and its document's BM25 score (min-max
-  normalised each), so chunks of a document about the topic rank higher;
+- keyword: its document's BM25 score and its own (min-max normalised each,
+  weighted ``document_weight`` : 1 - ``document_weight``): keyword evidence says
+  mostly which reading is about the question's words, dense evidence says where;
 
 and the two are mixed after min-max normalisation over the candidates, with
 weight ``alpha`` on the dense side. Reciprocal rank fusion of the same two
@@ -34,8 +35,8 @@ def retrieve(
     top_k: int = 5,
     *,
     candidates: int = 100,
-    alpha: float = 0.7,
-    document_weight: float = 0.5,
+    alpha: float = 0.6,
+    document_weight: float = 0.7,
     fusion: Fusion = "minmax",
 ) -> list[Hit]:
     """The ``top_k`` chunks most relevant to ``query``, best first."""
