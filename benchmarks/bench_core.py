@@ -124,9 +124,8 @@ def main() -> None:
         print("| figure | value |")
         print("|---|---:|")
         texts = report.chunks_embedded + report.sentences_embedded
-        print(
-            f"| chunks + sentences indexed | {report.chunks_embedded:,} + {report.sentences_embedded:,} |"
-        )
+        counts = f"{report.chunks_embedded:,} + {report.sentences_embedded:,}"
+        print(f"| chunks + sentences indexed | {counts} |")
         print(f"| full index (load, chunk, embed, save) | {index_s:.1f} s |")
         print(
             f"| indexing throughput | {report.chunks_embedded / index_s:.1f} chunks/s "

@@ -81,6 +81,10 @@ def index_documents(
         kept = reusable.documents.get(doc.doc_id) if reusable else None
         return kept is not None and kept.content_hash == doc.content_hash
 
+    if reusable is not None and len(ordered) == len(reusable.documents):
+        if all(map(reused, ordered)):
+            return reusable, 0, 0  # nothing changed: the old index is the new one
+
     new_chunks = {
         d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences)
         for d in ordered
