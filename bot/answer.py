@@ -98,7 +98,9 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
 @functools.cache
 def _stop_terms() -> frozenset[str]:
     """Function words of questions ("how many", "did", "according to"): not content."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # via sentence-transformers
+    from sklearn.feature_extraction.text import (
+        ENGLISH_STOP_WORDS,
+    )  # loaded with sentence-transformers
 
     extra = "did does doing would could should shall may might must according"
     return frozenset(terms(" ".join(ENGLISH_STOP_WORDS) + " " + extra))

@@ -14,14 +14,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot import __version__
+from bot import __version__, console
 from bot.answer import answer_to_dict
 from bot.config import ENV_NAMES, Settings, apply_offline_env, load_settings
 from bot.errors import BotError, ConfigError, QuestionError
-from bot.types import Answer, Citation, SyncReport
+from bot.types import SyncReport
 
 if TYPE_CHECKING:
-    from bot.evaluation import BeirReport, QaReport
+    pass
 
 if TYPE_CHECKING:
     from bot.pipeline import Bot
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_index(bot: Bot, args: argparse.Namespace) -> int:
     with _ProgressBar(args.quiet) as progress:
         report = bot.index(rebuild=args.rebuild, progress=progress)
-    _print_report(report)
+    print_report(report)
     return EXIT_ERROR if report.skipped else EXIT_OK
 
 
@@ -70,13 +70,13 @@ def cmd_add(bot: Bot, args: argparse.Namespace) -> int:
         print(f"rejected: {message}", file=sys.stderr)
     if copied:
         print(f"copied into {str(bot.settings.docs_dir)!r}: {', '.join(copied)}")
-    _print_report(report)
+    print_report(report)
     return EXIT_ERROR if rejected or report.skipped else EXIT_OK
 
 
 def cmd_remove(bot: Bot, args: argparse.Namespace) -> int:
     report = bot.remove(args.doc_ids)
-    _print_report(report)
+    print_report(report)
     return EXIT_OK
 
 
@@ -88,25 +88,7 @@ def cmd_list(bot: Bot, args: argparse.Namespace) -> int:
     if not rows:
         print(f"no documents in {str(bot.settings.docs_dir)!r}; add some with 'bot add FILE'")
         return EXIT_OK
-    table = [("ID", "TITLE", "AUTHOR", "DATE", "CHUNKS", "STATUS")]
-    table += [
-        (
-            r.doc_id,
-            _clip(r.title, 48),
-            _clip(r.author or "-", 32),
-            r.date or "-",
-            str(r.chunks),
-            r.status,
-        )
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in table) for i in range(5)]
-    for row in table:
-        print(
-            "  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True))
-            + "  "
-            + row[5]
-        )
+    print(console.status_table(rows))
     return EXIT_OK
 
 
@@ -118,7 +100,7 @@ def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
         print(
             json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2)
             if args.json
-            else render_answer(answer)
+            else console.answer(answer)
         )
         return EXIT_OK
     status = EXIT_OK
@@ -134,7 +116,7 @@ def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(answer_to_dict(answer), ensure_ascii=False), flush=True)
         else:
-            print(f"Q: {question}\n{render_answer(answer)}\n", flush=True)
+            print(f"Q: {question}\n{console.answer(answer)}\n", flush=True)
     return status
 
 
@@ -157,10 +139,7 @@ def cmd_search(bot: Bot, args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return EXIT_OK
-    for rank, h in enumerate(hits, start=1):
-        snippet = _clip(" ".join(h.chunk.text.split()), 160)
-        where = f"{h.chunk.chunk_id} [{h.chunk.start}:{h.chunk.end}]"
-        print(f"{rank:>2}. {h.score:.3f}  {where}\n    {snippet}")
+    print(console.hits(hits))
     return EXIT_OK
 
 
@@ -179,7 +158,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 collection, bot.embedder, bot.info, bot.settings.cache_dir, args.run,
                 progress, **options,
             )  # fmt: skip
-        print(json.dumps(asdict(report), indent=2) if args.json else _render_beir(report))
+        print(json.dumps(asdict(report), indent=2) if args.json else console.beir_report(report))
         return EXIT_OK
 
     gold = evaluation.load_gold(args.qa)
@@ -205,7 +184,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
         ]  # fmt: skip
         print(json.dumps(payload, indent=2))
     else:
-        print(_render_qa(qa, len(bot.store.documents), verbose=args.verbose))
+        print(console.qa_report(qa, len(bot.store.documents), verbose=args.verbose))
     return EXIT_OK
 
 
@@ -213,96 +192,17 @@ def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
     print(f"indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
     with _ProgressBar(quiet=False) as progress:
         report = bot.index(progress=progress)
-    _print_report(report)  # unreadable files are skipped; the others are served
+    print_report(report)  # unreadable files are skipped; the others are served
     from bot.web.app import serve  # heavy (FastAPI, Gradio): only for this command
 
     serve(bot)
     return EXIT_OK
 
 
-# -- rendering --------------------------------------------------------------
-
-
-def render_answer(answer: Answer) -> str:
-    """An answer as plain text for the terminal."""
-    lines = [answer.text]
-    if answer.citations:
-        lines += ["", "Sources:"]
-        lines += [_render_citation(c) for c in answer.citations]
-    if answer.closest:
-        lines += ["", "Closest passages (not an answer):"]
-        lines += [_render_citation(c) for c in answer.closest]
-    return "\n".join(lines)
-
-
-def _render_citation(c: Citation) -> str:
-    byline = ", ".join(x for x in (c.author, c.date) if x)
-    where = f"{c.doc_id}, characters {c.start}-{c.end}" + (f", page {c.page}" if c.page else "")
-    lines = [f"[{c.n}] {c.title}" + (f" — {byline}" if byline else ""), f"    {where}"]
-    if c.source:
-        lines.append(f"    {c.source}")
-    lines.append(f"    “{_clip(' '.join(c.extract.split()), 300)}”")
-    return "\n".join(lines)
-
-
-def _render_beir(r: BeirReport) -> str:
-    built = (
-        f"built in {r.index_seconds:.0f} s ({r.chunks_embedded:,} chunks embedded)"
-        if r.chunks_embedded
-        else "loaded from cache (nothing embedded)"
-    )
-    return "\n".join(
-        [
-            f"BEIR {r.collection}: {r.queries} queries, {r.documents:,} documents, "
-            f"{r.chunks:,} chunks",
-            f"nDCG@10 {r.ndcg_at_10:.4f}   Recall@10 {r.recall_at_10:.4f}   "
-            f"Recall@100 {r.recall_at_100:.4f}   MRR@10 {r.mrr_at_10:.4f}",
-            f"index: {built}",
-            f"query latency: p50 {r.query_ms_p50:.1f} ms, p95 {r.query_ms_p95:.1f} ms",
-        ]
-    )
-
-
-def _render_qa(r: QaReport, documents: int, verbose: bool) -> str:
-    lines = []
-    if verbose:
-        for result in r.results:
-            if result.gold.doc_id is None:
-                mark = "ok  " if not result.answered else "MISS"
-                lines.append(f"{mark} refuse   {result.gold.question}")
-            else:
-                ok = result.hit_rank is not None and result.hit_rank <= 3
-                got = (
-                    f"hit@{result.hit_rank}"
-                    if result.hit_rank
-                    else ("answered, no hit" if result.answered else "refused")
-                )
-                lines.append(f"{'ok  ' if ok else 'MISS'} {got:<9}{result.gold.question}")
-        lines.append("")
-    lines += [
-        f"gold questions: {r.answerable} answerable, {r.unanswerable} not answerable "
-        f"({documents:,} documents indexed)",
-        f"hit@1 {r.hit_at_1:.3f}   hit@3 {r.hit_at_3:.3f}   "
-        f"refusal accuracy {r.refusal_accuracy:.3f}   false refusals {r.false_refusal_rate:.3f}",
-        f"ask latency p50 {r.ask_ms_p50:.0f} ms",
-    ]
-    return "\n".join(lines)
-
-
-def _print_report(report: SyncReport) -> None:
+def print_report(report: SyncReport) -> None:
     for doc_id, message in report.skipped:
         print(f"skipped {doc_id}: {message}", file=sys.stderr)
-    print(
-        f"index: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped; {report.chunks_embedded} chunks and "
-        f"{report.sentences_embedded} sentences embedded "
-        f"in {report.seconds:.1f}s"
-    )
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    print(console.sync_report(report))
 
 
 def _read_questions(path: str) -> Iterator[str]:
