@@ -1,0 +1,62 @@
+"""The ``Bot`` as shared by the web app: reads never wait for, nor see half of, an update."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import IndexBusyError
+from bot.pipeline import Bot
+from tests.conftest import SEED_ID, FakeEmbedder, make_settings
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Blocks batch embedding (an index update) until released; single queries pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def embed(self, texts: Sequence[str], progress=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+        if self.closed and len(texts) > 1:
+            self.entered.set()
+            assert self.release.wait(30), "the test never released the update"
+        return super().embed(texts, progress)
+
+
+def test_questions_are_answered_from_the_old_index_while_an_update_runs(
+    tmp_path: Path, docs_dir: Path
+) -> None:
+    embedder = GatedEmbedder()
+    bot = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=embedder)
+    bot.index()
+    (docs_dir / "foodbank.txt").write_text(
+        "Volunteers staff the Sneinton foodbank on Tuesdays and Fridays."
+    )
+    embedder.closed = True
+    update = threading.Thread(target=bot.index)
+    update.start()
+    try:
+        assert embedder.entered.wait(30)
+        # The update is half-way (embedding): questions still get the whole old index.
+        hits = bot.search("Sneinton foodbank volunteers", top_k=10)
+        assert hits and {h.chunk.doc_id for h in hits} == {SEED_ID}
+        assert bot.ask("Why did co-production fail in Aspley?").question
+        other = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=FakeEmbedder())
+        assert sorted(other.store.documents) == [SEED_ID]  # on disk too, only the old index
+        try:
+            other.index()
+        except IndexBusyError as exc:
+            assert "another process is updating" in str(exc)
+        else:
+            raise AssertionError("a second writer was let in")
+    finally:
+        embedder.release.set()
+        update.join(30)
+    hits = bot.search("Sneinton foodbank volunteers", top_k=1)
+    assert hits[0].chunk.doc_id == "foodbank.txt"
