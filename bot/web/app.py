@@ -75,6 +75,8 @@ def create_app(bot: Bot) -> FastAPI:
         max_file_size=GRADIO_MAX_FILE_SIZE,
         footer_links=[],
         ssr_mode=False,
+        # Gradio's bundled Source Sans Pro SemiBold draws the title's "B" from a fallback font.
+        css="#app-title h1 { font-family: ui-sans-serif, system-ui, sans-serif; }",
     )
 
 

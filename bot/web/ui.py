@@ -23,7 +23,7 @@ from bot.web.render import (
     question_message,
 )
 
-#: Answers computed at once; each takes ~0.2 s of CPU, and the machine has 2 cores.
+#: Answers computed at once; each takes ~15 ms of CPU (README), on a 2-core machine.
 CONCURRENCY_LIMIT = 4
 #: Questions waiting beyond these are turned away with "too busy" rather than left hanging.
 QUEUE_SIZE = 64
@@ -67,7 +67,7 @@ def build_chat(bot: Bot) -> gr.Blocks:
         return about, "\n".join(rows)
 
     with gr.Blocks(title=APP_TITLE, fill_height=True) as demo:
-        gr.Markdown(f"# {APP_TITLE}")
+        gr.Markdown(f"# {APP_TITLE}", elem_id="app-title")
         about = gr.Markdown(elem_id="about", latex_delimiters=[])
         with gr.Accordion("Which readings does it know?", open=False):
             titles = gr.Markdown(elem_id="titles", latex_delimiters=[])
