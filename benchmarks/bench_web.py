@@ -30,8 +30,12 @@ from bench_core import QUESTIONS as CORE_QUESTIONS  # beside this script
 REPO = Path(__file__).resolve().parent.parent
 
 #: The core benchmark's questions about the shipped reading (and one it doesn't answer),
-#: plus a follow-up that is answered with the previous question.
-QUESTIONS = [*CORE_QUESTIONS[:6], "what else did the study find?"]
+#: each asked alone, plus a follow-up asking for more, sent with the Aspley question as history
+#: (the app asks that again to learn which passages were already shown).
+QUESTIONS: list[tuple[str, list[str]]] = [
+    *((q, []) for q in CORE_QUESTIONS[:6]),
+    ("what else did the study find?", [CORE_QUESTIONS[0]]),
+]
 
 
 def free_port() -> int:
@@ -40,8 +44,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def ask(conn: http.client.HTTPConnection, question: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    body = json.dumps({"question": question})
+def ask(
+    conn: http.client.HTTPConnection, question: str, history: list[str] | None = None
+) -> tuple[int, dict]:  # type: ignore[type-arg]
+    body = json.dumps({"question": question, "history": history or []})
     conn.request("POST", "/api/ask", body=body, headers={"Content-Type": "application/json"})
     response = conn.getresponse()
     return response.status, json.loads(response.read())
@@ -62,7 +68,7 @@ def start_and_first_answer(
             sys.exit(f"the app exited:\n{log.read_text()}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            status, payload = ask(conn, QUESTIONS[0])
+            status, payload = ask(conn, QUESTIONS[0][0])
             conn.close()
             if status == 200 and payload["answered"]:
                 return server, port, time.perf_counter() - began
@@ -102,12 +108,12 @@ def main() -> None:
         server, port, warm = start_and_first_answer(docs, index, work / "warm.log")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            for question in QUESTIONS:  # warm the path once
-                ask(conn, question)
+            for question, history in QUESTIONS:  # warm the path once
+                ask(conn, question, history)
             latencies = []
             for i in range(args.asks):
                 began = time.perf_counter()
-                status, _ = ask(conn, QUESTIONS[i % len(QUESTIONS)])
+                status, _ = ask(conn, *QUESTIONS[i % len(QUESTIONS)])
                 latencies.append((time.perf_counter() - began) * 1000)
                 if status != 200:
                     sys.exit(f"/api/ask answered {status}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,6 +32,10 @@ from bot.store import Store
 from bot.types import Answer, Citation, Hit, Span
 
 REFUSAL = "The readings don't answer this question."
+NOTHING_MORE = "The readings say nothing more on this than the extracts already shown."
+
+#: A passage already shown in the conversation: (doc_id, start, end).
+Shown = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class _Scored:
     evidence: float  # meaning + coverage: does this sentence answer at all?
     rank: int  # rank of the best hit containing the sentence
     words: frozenset[str] = frozenset()
+    coverage: float = 0.0  # share of the question's content words (IDF-weighted) it has
 
 
 def compose_answer(
@@ -65,21 +71,50 @@ def compose_answer(
     hits: list[Hit],
     store: Store,
     policy: AnswerPolicy = AnswerPolicy(),
+    shown: Collection[Shown] = (),
 ) -> Answer:
-    """The extractive answer to ``question`` from ``hits`` (best first)."""
-    scored = _score_sentences(question, query_vector, hits, store, policy)
-    if not scored:
-        return Answer(question=question, answered=False, text=REFUSAL)
-    if max(s.evidence for s in scored) < policy.min_evidence:
-        closest = _citations(store, _best_per_hit(scored)[: policy.closest])
-        return Answer(question=question, answered=False, text=REFUSAL, closest=tuple(closest))
+    """The extractive answer to ``question`` from ``hits`` (best first).
 
+    A follow-up asking for more passes the passages already ``shown``: their
+    sentences are left out, and the other sentences of the chunks around them may
+    answer too if they share a word with the question, since that context already
+    answered the conversation's question.
+    """
+    scored = [
+        s
+        for s in _score_sentences(question, query_vector, hits, store, policy)
+        if not any(d == s.doc_id and a <= s.span.start and s.span.end <= b for d, a, b in shown)
+    ]
+    refusal = NOTHING_MORE if shown else REFUSAL
+    beside = _beside(hits, shown)
+    answering = [
+        s
+        for s in scored
+        if s.evidence >= policy.min_evidence or (s.coverage > 0 and (s.doc_id, s.span) in beside)
+    ]
+    if not answering:
+        closest = _citations(store, _best_per_hit(scored)[: policy.closest])
+        return Answer(question=question, answered=False, text=refusal, closest=tuple(closest))
+
+    scored = scored if not shown else answering
     best = scored[0]
     chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
     chosen = _distinct(chosen)[: policy.max_extracts]
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
     text = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
     return Answer(question=question, answered=True, text=text, citations=tuple(citations))
+
+
+def _beside(hits: list[Hit], shown: Collection[Shown]) -> set[tuple[str, Span]]:
+    """The sentences sharing a retrieved chunk with a passage already shown."""
+    return {
+        (hit.chunk.doc_id, span)
+        for hit in hits
+        if any(
+            d == hit.chunk.doc_id and a < hit.chunk.end and hit.chunk.start < b for d, a, b in shown
+        )
+        for span in hit.chunk.sentences
+    }
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
@@ -125,6 +160,19 @@ def refers_back(question: str) -> bool:
     return any(w in _REFERRING for w in words) and len(content_terms(question)) <= 3
 
 
+_MORE = re.compile(
+    r"\b(else|further|another|other|additional|also)\b"
+    r"|\b(what|anything|something|tell me|say|said|find|found|know|any) more\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_more(question: str) -> bool:
+    """Whether a follow-up asks for what the earlier answers did not show yet
+    ("what else did the study find?", "tell me more")."""
+    return refers_back(question) and _MORE.search(question) is not None
+
+
 def _score_sentences(
     question: str,
     query_vector: np.ndarray,
@@ -165,6 +213,7 @@ def _score_sentences(
                 evidence=float(cosine) + coverage,
                 rank=rank,
                 words=words,
+                coverage=coverage,
             )
         )
     scored.sort(key=lambda s: -s.score)

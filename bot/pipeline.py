@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.answer import AnswerPolicy, compose_answer, refers_back
+from bot.answer import AnswerPolicy, Shown, asks_for_more, compose_answer, refers_back
 from bot.config import Settings
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
@@ -23,6 +23,9 @@ from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
 from bot.types import Answer, Document, DocumentStatus, Hit, SyncReport
+
+#: How many earlier questions a "what else?" follow-up replays to learn what was shown.
+MAX_REPLAYED = 5
 
 
 class Bot:
@@ -185,29 +188,54 @@ class Bot:
         """An extractive, cited answer, or an honest refusal.
 
         ``history`` holds the earlier questions of the conversation, oldest first.
-        A follow-up that refers back ("what else did the study find?") is asked
-        together with the previous question first; any other question is asked on
-        its own first, and together with the previous one only if that finds no answer.
+        A follow-up that refers back ("why did they fail there?") is asked together
+        with the previous question first; any other question is asked on its own
+        first, and together with the previous one only if that finds no answer.
+        A follow-up asking for more ("what else did the study find?") leaves out
+        the passages the earlier answers showed, found by asking those again.
         """
         text = self.check_question(question)
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
-        previous = next((q.strip() for q in reversed(history) if q.strip()), None)
+        earlier = [q.strip() for q in history if q.strip()][-MAX_REPLAYED:]
+        shown: set[Shown] = set()
+        if asks_for_more(text):
+            for n, asked in enumerate(earlier):
+                before = _topic(earlier[:n])
+                hidden = shown if asks_for_more(asked) else set()
+                answer = self._in_context(store, asked, before, hidden)
+                shown.update((c.doc_id, c.start, c.end) for c in answer.citations)
+        return self._in_context(store, text, _topic(earlier), shown)
+
+    def _in_context(
+        self, store: Store, question: str, previous: str | None, shown: Collection[Shown]
+    ) -> Answer:
         if previous is None:
-            return self._answer(store, text, text)
-        in_context = f"{previous} {text}"
-        queries = [in_context, text] if refers_back(text) else [text, in_context]
+            return self._answer(store, question, question, shown)
+        in_context = f"{previous} {question}"
+        queries = [in_context, question] if refers_back(question) else [question, in_context]
         answers = {}
         for query in queries:
-            answers[query] = self._answer(store, text, query)
+            answers[query] = self._answer(store, question, query, shown)
             if answers[query].answered:
                 return answers[query]
-        return answers[text]
+        return answers[question]
 
-    def _answer(self, store: Store, question: str, query: str) -> Answer:
+    def _answer(
+        self, store: Store, question: str, query: str, shown: Collection[Shown] = ()
+    ) -> Answer:
         vector = self.embedder.embed([query])[0]
         hits = retrieve(store, query, vector, self.settings.top_k)
-        answer = compose_answer(query, vector, hits, store, self.policy)
+        answer = compose_answer(query, vector, hits, store, self.policy, shown)
         return replace(answer, question=question)
+
+
+def _topic(questions: Sequence[str]) -> str | None:
+    """What a follow-up to ``questions`` is about: the last question that stands on
+    its own, and the follow-ups asked since ("why? ... what else?")."""
+    for n in range(len(questions) - 1, -1, -1):
+        if not refers_back(questions[n]):
+            return " ".join(questions[n:])
+    return " ".join(questions) or None
 
 
 def _status_row(

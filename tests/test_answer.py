@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import REFUSAL
+from bot.answer import NOTHING_MORE, REFUSAL
 from bot.errors import QuestionError
 from bot.pipeline import Bot
 from tests.conftest import SEED_ID, make_settings
 
+ASPLEY = "Why did co-production fail in Aspley?"
 CUTS_SENTENCE = (
     "suggests that co-production is not possible, indeed undermined by the Coalition "
     "government’s cuts to public services"
@@ -120,6 +121,42 @@ def test_a_question_referring_back_is_recognised() -> None:
     assert refers_back("Why did they do it?")
     assert not refers_back("What does the author think about dormant bank accounts?")
     assert not refers_back("Which public amenities are closing in Aspley and Nottingham?")
+
+
+def test_what_else_shows_new_passages_of_the_same_reading(bot: Bot) -> None:
+    first = bot.ask(ASPLEY)
+    more = bot.ask("what else did the study find?", history=[ASPLEY])
+    assert more.answered and more.citations
+    assert_verbatim(bot, more.citations)
+    assert {c.doc_id for c in more.citations} == {SEED_ID}
+    for c in more.citations:
+        for earlier in first.citations:
+            assert c.end <= earlier.start or earlier.end <= c.start, (c.extract, earlier.extract)
+
+
+def test_asking_for_more_until_nothing_is_left_says_so(bot: Bot) -> None:
+    history = [ASPLEY]
+    seen: set[tuple[str, int]] = set()
+    for _ in range(6):
+        answer = bot.ask("what else?", history=history)
+        if not answer.answered:
+            break
+        spans = {(c.doc_id, c.start) for c in answer.citations}
+        assert not spans & seen, "a 'what else?' answer repeated an earlier extract"
+        seen |= spans
+        history.append("what else?")
+    assert seen, "the first 'what else?' found nothing new"
+    assert not answer.answered
+    assert answer.text == NOTHING_MORE
+
+
+def test_asking_for_more_is_recognised() -> None:
+    from bot.answer import asks_for_more
+
+    for question in ["what else did the study find?", "Tell me more", "any other findings?"]:
+        assert asks_for_more(question), question
+    for question in ["Why did they fail there?", "Why is investment in volunteers needed?"]:
+        assert not asks_for_more(question), question
 
 
 def test_history_does_not_leak_into_a_new_topic(bot: Bot) -> None:
