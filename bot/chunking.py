@@ -37,7 +37,9 @@ def split_sentences(text: str) -> list[Span]:
                 start, segment = cursor, text[cursor : para.end]
             cursor = start + len(segment)
             span = _trim(text, start, cursor)
-            if span is not None:
+            if span is not None and spans and _glued(text, spans[-1], span):
+                spans[-1] = Span(spans[-1].start, span.end)
+            elif span is not None:
                 spans.append(span)
             if cursor >= para.end:
                 break
@@ -97,6 +99,11 @@ def unique_sentences(chunks: Sequence[Chunk]) -> list[tuple[str, Span]]:
         for span in chunk.sentences:
             seen.setdefault((chunk.doc_id, span.start), span)
     return [(doc_id, span) for (doc_id, _), span in seen.items()]
+
+
+def _glued(text: str, before: Span, after: Span) -> bool:
+    """Whether pysbd cut inside a word at a "!": the "![alt](url)" of a Markdown image."""
+    return before.end == after.start and text[before.end - 1] == "!"
 
 
 def _paragraph_spans(text: str) -> list[Span]:

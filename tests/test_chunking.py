@@ -41,6 +41,16 @@ def test_abbreviations_and_curly_quotes_do_not_split_wrongly() -> None:
     ]
 
 
+def test_a_markdown_image_stays_inside_its_sentence() -> None:
+    text = "Aspley is here ![a map](https://example.org/map.png) on the map. Really! Yes."
+    sentences = [text[s.start : s.end] for s in split_sentences(text)]
+    assert sentences == [
+        "Aspley is here ![a map](https://example.org/map.png) on the map.",
+        "Really!",
+        "Yes.",
+    ]
+
+
 def test_chunks_known_answer_with_overlap() -> None:
     chunks = chunk_document(doc(TEXT), chunk_chars=40, overlap_sentences=1)
     assert [(c.start, c.end) for c in chunks] == [(0, 31), (12, 47), (32, 57), (49, 78)]
