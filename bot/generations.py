@@ -4,7 +4,8 @@ A store is saved as a new generation folder beside the live one; only when every
 file is written and synced does ``CURRENT`` switch to it (an atomic rename), and
 the old generations are deleted after. A crash at any point leaves the previous
 index loadable. Each generation's ``manifest.json`` records the format version
-and a SHA-256 of every other file, checked on load.
+and a SHA-256 of every other file, checked on load; ``read_manifest`` checks its
+shape, so a hand-edited manifest is reported as damage, not met as a ``KeyError``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bot.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
 FORMAT = "big-society-bot-index"
 FORMAT_VERSION = 2
+
+#: How ``read_manifest`` names the JSON types it checks for.
+_TYPE_NAMES = {str: "a string", int: "a non-negative whole number", dict: "an object"}
 
 
 @contextlib.contextmanager
@@ -67,8 +71,11 @@ def write_manifest(folder: Path, fields: dict[str, Any]) -> Path:
 
 
 def verify_checksums(folder: Path, manifest: dict[str, Any], required: tuple[str, ...]) -> None:
-    """Raise ``IndexCorruptError`` naming the first file that is missing or altered."""
-    checksums = manifest.get("sha256", {})
+    """Raise ``IndexCorruptError`` naming the first file that is missing or altered.
+
+    ``manifest`` comes from ``read_manifest``, which has checked its ``sha256`` table.
+    """
+    checksums = manifest["sha256"]
     for name in sorted(set(required) | set(checksums)):
         if _sha256(folder / name) != checksums.get(name):
             raise IndexCorruptError(
@@ -92,8 +99,13 @@ def current_generation(index_dir: Path) -> Path:
     return folder
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """A generation's manifest, checked for format and version."""
+def read_manifest(folder: Path, fields: Mapping[str, type]) -> dict[str, Any]:
+    """A generation's manifest, checked for format, version and shape.
+
+    ``fields`` names the fields the caller reads and their types (``str`` or ``int``);
+    each must be present with that type, an ``int`` never below 0 (they are counts and
+    sizes). The ``sha256`` table must map file names inside the generation to strings.
+    """
     path = folder / "manifest.json"
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -111,7 +123,30 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{manifest.get('format_version')!r}, this bot reads version {FORMAT_VERSION}; "
             "run 'bot index --rebuild'"
         )
+    _check_shape(path, manifest, {**fields, "sha256": dict})
     return manifest
+
+
+def _check_shape(path: Path, manifest: dict[str, Any], fields: Mapping[str, type]) -> None:
+    def damaged(problem: str) -> IndexCorruptError:
+        return IndexCorruptError(
+            f"index file {str(path)!r} is damaged ({problem}); run 'bot index --rebuild'"
+        )
+
+    for key, kind in fields.items():
+        if key not in manifest:
+            raise damaged(f"{key!r} is missing")
+        value = manifest[key]
+        negative = isinstance(value, int) and value < 0
+        # ``type(...) is`` rather than ``isinstance``: JSON's true is a bool, and bool is an int.
+        if type(value) is not kind or negative:
+            raise damaged(f"{key!r} is {value!r}, not {_TYPE_NAMES[kind]}")
+    for name, digest in manifest["sha256"].items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise damaged(f"'sha256' names {name!r}, which is not a file of the generation")
+        if type(digest) is not str:
+            raise damaged(f"'sha256' gives {name!r} the checksum {digest!r}, not a string")
 
 
 @contextlib.contextmanager
@@ -150,6 +185,10 @@ def _sha256(path: Path) -> str:
     except FileNotFoundError:
         raise IndexCorruptError(
             f"index file {str(path)!r} is missing; run 'bot index --rebuild'"
+        ) from None
+    except OSError as exc:  # a folder where a file should be, say
+        raise IndexCorruptError(
+            f"index file {str(path)!r} cannot be read ({exc.strerror}); run 'bot index --rebuild'"
         ) from None
     return digest.hexdigest()
 

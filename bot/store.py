@@ -35,6 +35,8 @@ from bot.keyword import KeywordIndex
 from bot.types import Chunk, Document, Span
 
 _REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "sentences.faiss")
+#: The manifest fields ``Store.load`` reads, with their types (checked by ``read_manifest``).
+_MANIFEST_FIELDS = {"model": str, "chunk_chars": int, "overlap_sentences": int, "dim": int}
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,7 @@ class Store:
     def load(cls, index_dir: Path, model: str | None = None) -> Store:
         """Load the live generation; refuses an index built by a model other than ``model``."""
         folder = generations.current_generation(index_dir)
-        manifest = generations.read_manifest(folder)
+        manifest = generations.read_manifest(folder, _MANIFEST_FIELDS)
         info = IndexInfo(
             model=manifest["model"],
             chunk_chars=manifest["chunk_chars"],

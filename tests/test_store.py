@@ -108,6 +108,78 @@ def test_a_damaged_manifest_or_pointer_is_reported(
         Store.load(index)
 
 
+DELETED = object()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("model", DELETED),
+        ("dim", DELETED),
+        ("chunk_chars", DELETED),
+        ("overlap_sentences", DELETED),
+        ("sha256", DELETED),
+        ("model", 7),
+        ("dim", "64"),
+        ("dim", -1),
+        ("chunk_chars", True),
+        ("overlap_sentences", 1.5),
+        ("sha256", [1]),
+        ("sha256", {"chunks.jsonl": 1}),
+        ("sha256", {"/etc/hostname": "0" * 64}),
+        ("sha256", {"../CURRENT": "0" * 64}),
+    ],
+)
+def test_a_manifest_field_missing_or_of_the_wrong_type_is_reported(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder, key: str, value: object
+) -> None:
+    index = tmp_path / "index"
+    gen = build(docs_dir, fake_embedder).save(index)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    if value is DELETED:
+        del manifest[key]
+    else:
+        manifest[key] = value
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    for model in (None, FakeEmbedder.name):
+        with pytest.raises(IndexCorruptError, match=rf"manifest\.json.*{key}") as caught:
+            Store.load(index, model=model)
+        message = str(caught.value)
+        assert "\n" not in message and message.endswith("run 'bot index --rebuild'")
+
+
+def test_a_checksum_of_a_folder_is_reported(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["sha256"]["keyword"] = "0" * 64
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match=r"keyword' cannot be read.*--rebuild"):
+        Store.load(tmp_path / "index")
+
+
+def test_syncing_onto_a_damaged_manifest_reports_it_and_keeps_the_index(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from bot.pipeline import Bot
+    from tests.conftest import make_settings
+
+    index = tmp_path / "index"
+    bot = Bot(make_settings(docs_dir, index), embedder=fake_embedder)
+    bot.index()
+    gen = current_generation(index)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    del manifest["model"]
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    files = {p: p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    (docs_dir / "extra.txt").write_text("A new reading about parish councils.")
+
+    with pytest.raises(IndexCorruptError, match=r"manifest\.json.*'model'.*--rebuild"):
+        Bot(make_settings(docs_dir, index), embedder=fake_embedder).index()
+    assert {p: p.read_bytes() for p in index.rglob("*") if p.is_file()} == files
+
+
 def test_a_crash_during_save_leaves_the_previous_index_loadable(
     tmp_path: Path, corpus_docs_dir: Path, fake_embedder: FakeEmbedder, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
