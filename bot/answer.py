@@ -5,8 +5,9 @@ kinds of evidence:
 
 - meaning: its cosine similarity to the question;
 - coverage: the share of the question's content words it contains, each word
-  weighted by its rarity in the index (IDF), so "Aspley" counts for more than
-  "society", and a word the readings never use counts as fully missing;
+  weighted by the square root of its rarity in the index (IDF), so "Aspley"
+  counts for more than "society" without a place name alone covering a question
+  about something else there, and a word the readings never use counts as missing;
 - context: the cosine similarity of the chunk around it, so a sentence such as
   "this reduces the capacity ..." keeps the sense of its neighbours.
 
@@ -62,7 +63,7 @@ class _Scored:
     evidence: float  # meaning + coverage: does this sentence answer at all?
     rank: int  # rank of the best hit containing the sentence
     words: frozenset[str] = frozenset()
-    coverage: float = 0.0  # share of the question's content words (IDF-weighted) it has
+    coverage: float = 0.0  # share of the question's content words (√IDF-weighted) it has
 
 
 def compose_answer(
@@ -196,7 +197,7 @@ def _score_sentences(
     rows = [store.sentence_row[(h.chunk.doc_id, s.start)] for s, h, _ in entries]
     cosines = store.sentence_vectors[rows] @ query_vector.astype(np.float32)
     wanted = content_terms(question)
-    weights = store.keyword.idf(wanted)
+    weights = np.sqrt(store.keyword.idf(wanted))
     total = float(weights.sum())
     scored = []
     for (span, hit, rank), sentence, cosine in zip(entries, sentences, cosines, strict=True):
@@ -239,11 +240,11 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _best_per_hit(scored: list[_Scored]) -> list[_Scored]:
-    """The best sentence of each hit, for the closest-passages list."""
+    """The best sentence of each hit, best first, for the closest-passages list."""
     best: dict[int, _Scored] = {}
-    for s in scored:
+    for s in scored:  # best first
         best.setdefault(s.rank, s)
-    return [best[r] for r in sorted(best)]
+    return list(best.values())
 
 
 def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> list[_Scored]:

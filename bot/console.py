@@ -63,7 +63,7 @@ def qa_report(r: QaReport, documents: int, verbose: bool) -> str:
                 got = (
                     f"hit@{result.hit_rank}"
                     if result.hit_rank
-                    else ("answered, no hit" if result.answered else "refused")
+                    else ("no hit" if result.answered else "refused")
                 )
                 lines.append(f"{'ok  ' if ok else 'MISS'} {got:<9}{result.gold.question}")
         lines.append("")

@@ -70,6 +70,8 @@ def test_off_topic_questions_are_refused_plainly(bot: Bot, question: str) -> Non
     assert answer.text == REFUSAL
     assert answer.citations == ()
     assert_verbatim(bot, answer.closest)
+    scores = [c.score for c in answer.closest]
+    assert scores and scores == sorted(scores, reverse=True)  # best first, like citations
 
 
 def test_a_question_is_checked(bot: Bot) -> None:
