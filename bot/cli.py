@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
@@ -15,13 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import __version__, console
-from bot.answer import answer_to_dict
 from bot.config import ENV_NAMES, Settings, apply_offline_env, load_settings
 from bot.errors import BotError, ConfigError, QuestionError
 from bot.types import SyncReport
-
-if TYPE_CHECKING:
-    pass
 
 if TYPE_CHECKING:
     from bot.pipeline import Bot
@@ -36,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     apply_offline_env()
+    # pypdf logs its repairs ("EOF marker not found") to stderr; a PDF we cannot read is
+    # reported once, as a one-line error naming the file, so those warnings are only noise.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         settings = load_settings().with_overrides(
             docs_dir=args.docs,
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the index is unchanged unless an update had finished", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`bot ask ... | head -1`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
 
 
 # -- commands ---------------------------------------------------------------
@@ -65,13 +69,13 @@ def cmd_index(bot: Bot, args: argparse.Namespace) -> int:
 
 def cmd_add(bot: Bot, args: argparse.Namespace) -> int:
     with _ProgressBar(args.quiet) as progress:
-        copied, rejected, report = bot.add([Path(p) for p in args.files], progress=progress)
-    for _, message in rejected:
+        added = bot.add([Path(p) for p in args.files], replace=args.replace, progress=progress)
+    for _, message in added.rejected:
         print(f"rejected: {message}", file=sys.stderr)
-    if copied:
-        print(f"copied into {str(bot.settings.docs_dir)!r}: {', '.join(copied)}")
-    print_report(report)
-    return EXIT_ERROR if rejected or report.skipped else EXIT_OK
+    if added.copied:
+        print(f"copied into {str(bot.settings.docs_dir)!r}: {', '.join(added.copied)}")
+    print_report(added.index)
+    return EXIT_ERROR if added.rejected or added.index.skipped else EXIT_OK
 
 
 def cmd_remove(bot: Bot, args: argparse.Namespace) -> int:
@@ -93,6 +97,8 @@ def cmd_list(bot: Bot, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
+    from bot.answer import answer_to_dict
+
     if (args.question is None) == (args.questions is None):
         raise ConfigError("give either a question or --questions FILE")
     if args.questions is None:
@@ -189,13 +195,14 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
+    from bot.web.app import listen, serve  # heavy (FastAPI, Gradio): only for this command
+
+    sock = listen(bot.settings.host, bot.settings.port)  # a busy port fails before indexing
     print(f"indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
     with _ProgressBar(quiet=False) as progress:
         report = bot.index(progress=progress)
     print_report(report)  # unreadable files are skipped; the others are served
-    from bot.web.app import serve  # heavy (FastAPI, Gradio): only for this command
-
-    serve(bot)
+    serve(bot, sock)
     return EXIT_OK
 
 
@@ -215,9 +222,15 @@ def _read_questions(path: str) -> Iterator[str]:
         except OSError as exc:
             raise ConfigError(f"cannot read questions file {path!r}: {exc.strerror}") from None
     with stream:
-        for line in stream:
-            if line.strip():
-                yield line.strip()
+        try:
+            for line in stream:
+                if line.strip():
+                    yield line.strip()
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"questions file {path!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "save it as UTF-8"
+            ) from None
 
 
 class _ProgressBar:
@@ -236,7 +249,7 @@ class _ProgressBar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
+            self.bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
     def __exit__(self, *exc: object) -> None:
@@ -244,26 +257,50 @@ class _ProgressBar:
             self.bar.close()
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+def _path_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """``--docs`` and ``--index-dir``, accepted before and after the command."""
+    parser.add_argument(
         "--docs",
         type=Path,
         metavar="DIR",
+        default=default,
         help=f"documents folder (env {ENV_NAMES['docs_dir']}, default {Settings.docs_dir})",
     )
-    common.add_argument(
+    parser.add_argument(
         "--index-dir",
         type=Path,
         metavar="DIR",
+        default=default,
         help=f"index folder (env {ENV_NAMES['index_dir']}, default {Settings.index_dir})",
     )
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _path_options(common, argparse.SUPPRESS)  # so a command's absence keeps the global value
 
     parser = argparse.ArgumentParser(
         prog="bot", description="Answer questions about course readings with cited extracts."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.set_defaults(command=None, docs=None, index_dir=None)
+    _path_options(parser, None)
+    parser.set_defaults(command=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, run: Callable[..., int], help: str) -> argparse.ArgumentParser:
@@ -281,6 +318,9 @@ def _parser() -> argparse.ArgumentParser:
         "add", cmd_add, "validate files, copy them into the documents folder and index them"
     )
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--replace", action="store_true", help="update a reading that has the same file name"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = command("remove", cmd_remove, "delete documents from the documents folder and the index")
@@ -297,7 +337,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="one question per line ('-' for stdin); JSON Lines with --json",
     )
-    p.add_argument("--top-k", type=int, metavar="N", help="chunks to draw extracts from")
+    p.add_argument("--top-k", type=_positive_int, metavar="N", help="chunks to draw extracts from")
 
     p = command(
         "eval", cmd_eval, "measure retrieval on a BEIR collection, or answers on gold questions"
@@ -320,13 +360,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--distractor-count",
-        type=int,
+        type=_positive_int,
         default=1000,
         metavar="N",
         help="distractor documents (default 1000)",
     )
     p.add_argument("--fusion", choices=["minmax", "rrf"], help="override the fusion method")
-    p.add_argument("--alpha", type=float, help="override the dense weight of min-max fusion")
+    p.add_argument(
+        "--alpha", type=_share, help="override the dense weight of min-max fusion (0 to 1)"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.add_argument("-v", "--verbose", action="store_true", help="with --qa: one line per question")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -334,7 +376,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("search", cmd_search, "rank chunks for a query, with scores")
     p.add_argument("query")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--top-k", type=int, metavar="N", default=10, help="number of hits (default 10)")
+    p.add_argument(
+        "--top-k", type=_positive_int, metavar="N", default=10, help="number of hits (default 10)"
+    )
 
     p = command("serve", cmd_serve, "sync the index, then serve the web app (chat, widget, API)")
     p.add_argument(
@@ -343,6 +387,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"address to listen on (env BOT_HOST, default {Settings.host})",
     )
     p.add_argument(
-        "--port", type=int, metavar="N", help=f"port (env BOT_PORT, default {Settings.port})"
+        "--port",
+        type=_positive_int,
+        metavar="N",
+        help=f"port (env BOT_PORT, default {Settings.port})",
     )
     return parser

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ from bot.errors import DocumentError, UnsupportedFileError
 from bot.types import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
-
-# pypdf logs its repairs ("EOF marker not found") straight to stderr; a PDF we cannot read
-# is reported once, as a DocumentError naming the file, so its warnings are only noise.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -45,8 +40,11 @@ def content_hash(data: bytes) -> str:
 
 
 def doc_id_for(path: Path, root: Path) -> str:
-    """A document's id: its path relative to the documents folder, with forward slashes."""
-    return path.resolve().relative_to(root.resolve()).as_posix()
+    """A document's id: its path relative to the documents folder, with forward slashes.
+
+    Symbolic links are not followed: a linked reading is known by the link's name.
+    """
+    return path.absolute().relative_to(root.absolute()).as_posix()
 
 
 def iter_document_files(root: Path) -> Iterator[Path]:
@@ -83,7 +81,7 @@ def load_document(path: Path, root: Path, data: bytes | None = None) -> Document
     return Document(
         doc_id=doc_id_for(path, root),
         text=parsed.text,
-        title=parsed.title or _first_heading(parsed.text, suffix) or path.stem,
+        title=_real_title(parsed.title) or _first_heading(parsed.text, suffix) or path.stem,
         content_hash=content_hash(data),
         author=parsed.author,
         date=parsed.date,
@@ -241,6 +239,15 @@ def _first_heading(text: str, suffix: str) -> str | None:
         return None
     match = _MD_HEADING.search(text)
     return match.group(1) if match else None
+
+
+#: Titles that tools write when the author gave none ("Untitled", "Untitled document").
+_PLACEHOLDER_TITLE = re.compile(r"(untitled|no title|title)(\s+(document|\d+))?", re.IGNORECASE)
+
+
+def _real_title(title: str | None) -> str | None:
+    """``title``, unless it is a tool's placeholder."""
+    return None if title is None or _PLACEHOLDER_TITLE.fullmatch(title) else title
 
 
 def _meta_text(value: object) -> str | None:

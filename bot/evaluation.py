@@ -284,17 +284,25 @@ def _hit_rank(item: GoldQuestion, answer: Answer) -> int | None:
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise ConfigError(f"{str(path)!r} line {number} is not JSON ({exc})") from None
-            if not isinstance(row, dict):
-                raise ConfigError(f"{str(path)!r} line {number} is not a JSON object")
-            rows.append(row)
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.readlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{str(path)!r} is not UTF-8 text ({exc.reason}); save it as UTF-8"
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise ConfigError(f"{str(path)!r} line {number} is not JSON ({exc})") from None
+        if not isinstance(row, dict):
+            raise ConfigError(f"{str(path)!r} line {number} is not a JSON object")
+        rows.append(row)
     return rows
 
 

@@ -17,12 +17,12 @@ from bot.answer import AnswerPolicy, Shown, asks_for_more, compose_answer, refer
 from bot.config import Settings
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
-from bot.errors import DocumentError, IndexMissingError, NotFoundError, QuestionError
+from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
 from bot.generations import write_lock
 from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
-from bot.types import Answer, Document, DocumentStatus, Hit, SyncReport
+from bot.types import AddReport, Answer, Document, DocumentStatus, Hit, SyncReport
 
 #: How many earlier questions a "what else?" follow-up replays to learn what was shown.
 MAX_REPLAYED = 5
@@ -70,8 +70,18 @@ class Bot:
 
     # -- keeping the index in line with the documents folder ---------------
 
-    def index(self, *, rebuild: bool = False, progress: SyncProgress | None = None) -> SyncReport:
-        """Sync the index with the documents folder; only new or changed files are embedded."""
+    def index(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: SyncProgress | None = None,
+        allow_empty: bool = False,
+    ) -> SyncReport:
+        """Sync the index with the documents folder; only new or changed files are embedded.
+
+        An empty folder does not empty the index (a wrong ``--docs`` would) unless
+        ``rebuild`` or ``allow_empty`` says so.
+        """
         with self._update_lock, write_lock(self.settings.index_dir):
             old = None
             if not rebuild:
@@ -79,6 +89,14 @@ class Bot:
                     old = Store.load(self.settings.index_dir, model=self.embedder.name)
                 except IndexMissingError:
                     old = None
+            docs_dir = self.settings.docs_dir
+            check_docs_dir(docs_dir)
+            if old and old.documents and not allow_empty and not any(iter_document_files(docs_dir)):
+                raise ConfigError(
+                    f"documents folder {str(docs_dir)!r} is empty, but the index holds "
+                    f"{len(old.documents)} reading(s); pass the right --docs, or run "
+                    "'bot index --rebuild' to empty the index"
+                )
             store, report = sync(self.settings.docs_dir, old, self.embedder, self.info, progress)
             if report.changed or old is None:
                 store.save(self.settings.index_dir)
@@ -86,27 +104,37 @@ class Bot:
             return report
 
     def add(
-        self, paths: Sequence[Path], *, progress: SyncProgress | None = None
-    ) -> tuple[list[str], list[tuple[str, str]], SyncReport]:
+        self,
+        paths: Sequence[Path],
+        *,
+        replace: bool = False,
+        progress: SyncProgress | None = None,
+    ) -> AddReport:
         """Validate files, copy the readable ones into the documents folder, index them.
 
-        Returns the copied document ids, the rejected files with why, and the sync report.
+        A file whose name is taken by a different reading is rejected unless ``replace``.
         """
         docs_dir = self.settings.docs_dir
         check_docs_dir(docs_dir)
         copied, rejected = [], []
         for path in paths:
+            target = docs_dir / path.name
             try:
                 self.check_file(path)
+                if not replace and _differs(path, target):
+                    raise DocumentError(
+                        path,
+                        f"{str(path)!r} would replace the different reading {str(target)!r}; "
+                        "rename the file, or pass --replace to update that reading",
+                    )
             except DocumentError as exc:
                 rejected.append((str(path), str(exc)))
                 continue
-            target = docs_dir / path.name
             if path.resolve() != target.resolve():
                 shutil.copyfile(path, target)
             copied.append(doc_id_for(target, docs_dir))
         report = self.index(progress=progress)
-        return copied, rejected, report
+        return AddReport(tuple(copied), tuple(rejected), report)
 
     def check_file(self, path: Path) -> Document:
         """``path`` loaded as a reading; raises ``DocumentError`` if unreadable or too large."""
@@ -138,7 +166,7 @@ class Bot:
             targets.append(path)
         for path in targets:
             path.unlink()
-        return self.index()
+        return self.index(allow_empty=True)
 
     def status(self) -> list[DocumentStatus]:
         """Every document in the folder or the index, and how it stands."""
@@ -227,6 +255,13 @@ class Bot:
         hits = retrieve(store, query, vector, self.settings.top_k)
         answer = compose_answer(query, vector, hits, store, self.policy, shown)
         return replace(answer, question=question)
+
+
+def _differs(path: Path, target: Path) -> bool:
+    """Whether ``target`` exists and is not ``path`` nor a copy of it."""
+    if not target.exists() or path.resolve() == target.resolve():
+        return False
+    return path.read_bytes() != target.read_bytes()
 
 
 def _topic(questions: Sequence[str]) -> str | None:

@@ -126,6 +126,15 @@ class SyncReport:
 
 
 @dataclass(frozen=True)
+class AddReport:
+    """What adding files did: the readings copied in, the files rejected with why, the update."""
+
+    copied: tuple[str, ...]
+    rejected: tuple[tuple[str, str], ...]
+    index: SyncReport
+
+
+@dataclass(frozen=True)
 class DocumentStatus:
     """One row of ``bot list``: a document and how it stands against the index."""
 

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,7 +133,7 @@ def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
                 with urllib.request.urlopen(app + "/healthz", timeout=5) as response:
                     if response.status == 200:
                         break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, or accepted but not served yet (still indexing)
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the app did not start:\n{(root / 'server.log').read_text()}")

@@ -179,3 +179,20 @@ def test_iter_document_files_skips_hidden_files_and_folders(tmp_path: Path) -> N
     write(tmp_path, ".git/config", "x")
     names = [p.relative_to(tmp_path).as_posix() for p in iter_document_files(tmp_path)]
     assert names == ["b.txt", "sub/a.md"]
+
+
+def test_a_placeholder_pdf_title_falls_back_to_the_file_name(tmp_path: Path) -> None:
+    untitled = load_document(write(tmp_path, "localism-act.pdf", make_pdf(["Text."])), tmp_path)
+    assert untitled.title == "localism-act"  # reportlab writes "untitled" when none is set
+    named = load_document(write(tmp_path, "b.pdf", make_pdf(["Text."], title="Title IX")), tmp_path)
+    assert named.title == "Title IX"
+
+
+def test_a_linked_reading_is_known_by_the_links_name(tmp_path: Path) -> None:
+    outside = write(tmp_path, "elsewhere/real-name.txt", "A reading kept elsewhere.")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "linked.txt").symlink_to(outside)
+    [path] = iter_document_files(docs)
+    doc = load_document(path, docs)
+    assert doc.doc_id == "linked.txt" and doc.text == "A reading kept elsewhere."

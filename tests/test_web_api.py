@@ -106,7 +106,7 @@ def test_ask_follow_up_uses_history(web) -> None:  # type: ignore[no-untyped-def
         ({"question": ""}, "the question is empty"),
         ({"question": " \n\t "}, "the question is empty"),
         ({"question": "why " * 1000}, "over the limit of 2,000"),
-        ({"question": ASPLEY, "history": ["x" * 3000]}, "over the limit of 2,000"),
+        ({"question": ASPLEY, "history": ["ok", "x" * 3000]}, "history[1]: the question is 3,000"),
     ],
 )
 def test_ask_bad_question_is_422_with_a_clear_message(web, body, message) -> None:  # type: ignore[no-untyped-def]
@@ -462,3 +462,17 @@ def test_web_package_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    import socket
+
+    from bot.errors import ConfigError
+    from bot.web.app import listen
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=rf"cannot listen on 127.0.0.1:{port} .*--port"):
+            listen("127.0.0.1", port)
+    with listen("127.0.0.1", port) as free:  # released: now it can be had
+        assert free.getsockname()[1] == port

@@ -185,7 +185,8 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
 
     @guarded.put(
         "/documents/{name}",
-        summary="Upload a reading (the request body is the file) and index it",
+        summary="Upload a reading (the request body is the file) and index it; "
+        "a reading of the same name is replaced",
         responses={413: {"description": "over BOT_MAX_UPLOAD_MB"}},
     )
     async def upload(name: str, request: Request) -> dict[str, Any]:
@@ -207,7 +208,9 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
             except DocumentError as exc:  # the message names our temporary copy
                 raise HTTPException(422, str(exc).replace(f"{folder}/", "")) from None
             report = await run_in_threadpool(
-                job.run, f"upload {name}", lambda progress: bot.add([path], progress=progress)[2]
+                job.run,
+                f"upload {name}",
+                lambda progress: bot.add([path], replace=True, progress=progress).index,
             )
         return {"doc_id": name, "report": asdict(report)}
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.answer import answer_to_dict
+from bot.errors import QuestionError
 from bot.pipeline import Bot
 from bot.web.pages import EXAMPLE_QUESTIONS
 from bot.web.render import document_url
@@ -77,6 +78,14 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+def _earlier(bot: Bot, n: int, question: str) -> str:
+    """An earlier question of the conversation, checked like the question itself."""
+    try:
+        return bot.check_question(question)
+    except QuestionError as exc:
+        raise QuestionError(f"history[{n}]: {exc}") from None
+
+
 def api_router(bot: Bot) -> APIRouter:
     router = APIRouter()
 
@@ -88,7 +97,7 @@ def api_router(bot: Bot) -> APIRouter:
         summary="Answer a question with cited extracts (same JSON as `bot ask --json`)",
     )
     def ask(body: AskRequest) -> JSONResponse:
-        history = [bot.check_question(q) for q in body.history if q.strip()]
+        history = [_earlier(bot, n, q) for n, q in enumerate(body.history) if q.strip()]
         answer = bot.ask(body.question, history=history)
         # Not through response_model: the contract is answer_to_dict's, byte for byte.
         return JSONResponse(answer_to_dict(answer))

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -100,8 +103,20 @@ def _add_offline_docs(app: FastAPI) -> None:
         )
 
 
-def serve(bot: Bot) -> None:
-    """Load the model and the index, then serve on ``settings.host:settings.port``."""
+def listen(host: str, port: int) -> socket.socket:
+    """The server's listening socket; raises ``ConfigError`` if the address is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({os.strerror(exc.errno or 0)}); "
+            "is the app already running there? pass --port N (or BOT_PORT) for another port"
+        ) from None
+
+
+def serve(bot: Bot, sock: socket.socket) -> None:
+    """Load the model and the index, then serve on ``sock`` (from ``listen``)."""
     import uvicorn
 
     bot.embedder.embed(["warm up"])  # the first student should not wait for the model
@@ -110,7 +125,8 @@ def serve(bot: Bot) -> None:
     host, port = bot.settings.host, bot.settings.port
     shown = f"[{host}]" if ":" in host else host
     print(f"serving on http://{shown}:{port}/chat/ (admin /admin, widget /widget, API /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server.run(sockets=[sock])
 
 
 async def _bot_error(request: Request, exc: Exception) -> JSONResponse:
