@@ -1,4 +1,4 @@
-"""The command line: ``bot index | add | remove | list | ask | search | serve``.
+"""The command line: runs ``bot index | add | remove | list | ask | search | eval | serve``.
 
 The only module (with the web app) that speaks to people: it turns ``BotError``
 into a one-line message on stderr and a non-zero exit status.
@@ -16,8 +16,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot import __version__, console
-from bot.config import ENV_NAMES, Settings, apply_offline_env, load_settings
+from bot import console
+from bot.arguments import build_parser
+from bot.config import apply_offline_env, load_settings
 from bot.errors import BotError, ConfigError, QuestionError
 from bot.types import SyncReport
 
@@ -28,7 +29,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         from bot.pipeline import Bot  # heavy (numpy, faiss): only once arguments are valid
 
-        return int(args.handler(Bot(settings), args))
+        return int(COMMANDS[args.command](Bot(settings), args))
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -257,139 +258,14 @@ class _ProgressBar:
             self.bar.close()
 
 
-def _path_options(parser: argparse.ArgumentParser, default: object) -> None:
-    """``--docs`` and ``--index-dir``, accepted before and after the command."""
-    parser.add_argument(
-        "--docs",
-        type=Path,
-        metavar="DIR",
-        default=default,
-        help=f"documents folder (env {ENV_NAMES['docs_dir']}, default {Settings.docs_dir})",
-    )
-    parser.add_argument(
-        "--index-dir",
-        type=Path,
-        metavar="DIR",
-        default=default,
-        help=f"index folder (env {ENV_NAMES['index_dir']}, default {Settings.index_dir})",
-    )
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1")
-    return value
-
-
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    _path_options(common, argparse.SUPPRESS)  # so a command's absence keeps the global value
-
-    parser = argparse.ArgumentParser(
-        prog="bot", description="Answer questions about course readings with cited extracts."
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _path_options(parser, None)
-    parser.set_defaults(command=None)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-
-    def command(name: str, run: Callable[..., int], help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(command=name, handler=run)
-        return p
-
-    p = command("index", cmd_index, "sync the index with the documents folder")
-    p.add_argument(
-        "--rebuild", action="store_true", help="ignore the existing index and embed everything"
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-
-    p = command(
-        "add", cmd_add, "validate files, copy them into the documents folder and index them"
-    )
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument(
-        "--replace", action="store_true", help="update a reading that has the same file name"
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-
-    p = command("remove", cmd_remove, "delete documents from the documents folder and the index")
-    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="ids as shown by 'bot list'")
-
-    p = command("list", cmd_list, "list the documents and their index status")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-
-    p = command("ask", cmd_ask, "answer a question with cited extracts")
-    p.add_argument("question", nargs="?", help="the question (or use --questions)")
-    p.add_argument("--json", action="store_true", help="machine-readable answer")
-    p.add_argument(
-        "--questions",
-        metavar="FILE",
-        help="one question per line ('-' for stdin); JSON Lines with --json",
-    )
-    p.add_argument("--top-k", type=_positive_int, metavar="N", help="chunks to draw extracts from")
-
-    p = command(
-        "eval", cmd_eval, "measure retrieval on a BEIR collection, or answers on gold questions"
-    )
-    p.add_argument(
-        "--beir",
-        type=Path,
-        metavar="DIR",
-        help="a BEIR collection (corpus.jsonl, queries.jsonl, qrels/test.tsv)",
-    )
-    p.add_argument("--run", type=Path, metavar="FILE", help="with --beir: write a TREC run file")
-    p.add_argument(
-        "--qa", type=Path, metavar="FILE", help="gold questions, one JSON object per line"
-    )
-    p.add_argument(
-        "--distractors",
-        type=Path,
-        metavar="DIR",
-        help="with --qa: hide the readings among a BEIR collection's documents",
-    )
-    p.add_argument(
-        "--distractor-count",
-        type=_positive_int,
-        default=1000,
-        metavar="N",
-        help="distractor documents (default 1000)",
-    )
-    p.add_argument("--fusion", choices=["minmax", "rrf"], help="override the fusion method")
-    p.add_argument(
-        "--alpha", type=_share, help="override the dense weight of min-max fusion (0 to 1)"
-    )
-    p.add_argument("--json", action="store_true", help="machine-readable report")
-    p.add_argument("-v", "--verbose", action="store_true", help="with --qa: one line per question")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-
-    p = command("search", cmd_search, "rank chunks for a query, with scores")
-    p.add_argument("query")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument(
-        "--top-k", type=_positive_int, metavar="N", default=10, help="number of hits (default 10)"
-    )
-
-    p = command("serve", cmd_serve, "sync the index, then serve the web app (chat, widget, API)")
-    p.add_argument(
-        "--host",
-        metavar="ADDR",
-        help=f"address to listen on (env BOT_HOST, default {Settings.host})",
-    )
-    p.add_argument(
-        "--port",
-        type=_positive_int,
-        metavar="N",
-        help=f"port (env BOT_PORT, default {Settings.port})",
-    )
-    return parser
+#: What each command of ``bot.arguments`` runs.
+COMMANDS: dict[str, Callable[[Bot, argparse.Namespace], int]] = {
+    "index": cmd_index,
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "list": cmd_list,
+    "ask": cmd_ask,
+    "search": cmd_search,
+    "eval": cmd_eval,
+    "serve": cmd_serve,
+}
