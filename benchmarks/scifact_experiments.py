@@ -72,10 +72,10 @@ def main() -> None:
         chars, overlap = (int(x) for x in spec.split("/"))
         info = IndexInfo(embedder.name, chars, overlap)
         began = time.perf_counter()
-        _, embedded, _ = evaluation.cached_index(
+        embedded = evaluation.cached_index(
             collection.name, collection.fingerprint, collection.documents, embedder, info,
             args.cache_dir,
-        )  # fmt: skip
+        ).chunks_embedded  # fmt: skip
         if embedded:
             print(
                 f"<!-- built {spec}: {embedded} chunks in {time.perf_counter() - began:.0f} s -->"

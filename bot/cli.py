@@ -177,10 +177,10 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 list(bot.store.documents.values()), collection, args.distractor_count
             )
             name = f"readings+{collection.name}{args.distractor_count}"
-            store, _, _ = evaluation.cached_index(
+            mixed = evaluation.cached_index(
                 name, fingerprint, mix, bot.embedder, bot.info, bot.settings.cache_dir, progress
             )
-            bot = type(bot)(bot.settings, embedder=bot.embedder, store=store)
+            bot = type(bot)(bot.settings, embedder=bot.embedder, store=mixed.store)
     qa = evaluation.evaluate_qa(bot.ask, gold)
     if args.json:
         payload = asdict(qa)

@@ -93,6 +93,13 @@ def load_beir(folder: Path, split: str = "test") -> BeirCollection:
     return BeirCollection(folder.resolve().name, documents, queries, qrels, digest.hexdigest())
 
 
+@dataclass(frozen=True)
+class CachedIndex:
+    store: Store
+    chunks_embedded: int  # 0 when it was loaded from the cache
+    seconds: float  # building it, 0.0 when loaded
+
+
 def cached_index(
     name: str,
     fingerprint: str,
@@ -101,21 +108,18 @@ def cached_index(
     info: IndexInfo,
     cache_dir: Path,
     progress: SyncProgress | None = None,
-) -> tuple[Store, int, float]:
-    """The index of ``documents`` from ``cache_dir``, built (and saved) on first use.
-
-    Returns the store, the chunks embedded now (0 on a cache hit) and the build seconds.
-    """
+) -> CachedIndex:
+    """The index of ``documents`` from ``cache_dir``, built (and saved) on first use."""
     key = hashlib.sha256(f"{FORMAT_VERSION}|{asdict(info)}|{fingerprint}".encode()).hexdigest()
     folder = cache_dir / f"{name}-{key[:12]}"
     try:
-        return Store.load(folder, model=info.model), 0, 0.0
+        return CachedIndex(Store.load(folder, model=info.model), 0, 0.0)
     except IndexMissingError:
         pass
     began = time.perf_counter()
-    store, embedded, _ = index_documents(documents, embedder, info, progress=progress)
-    store.save(folder)
-    return store, embedded, time.perf_counter() - began
+    built = index_documents(documents, embedder, info, progress=progress)
+    built.store.save(folder)
+    return CachedIndex(built.store, built.chunks_embedded, time.perf_counter() - began)
 
 
 def rank_documents(
@@ -142,10 +146,11 @@ def evaluate_beir(
     **options: Any,
 ) -> BeirReport:
     """Score the app's retrieval on a BEIR collection (and optionally write a TREC run)."""
-    store, embedded, index_seconds = cached_index(
+    index = cached_index(
         collection.name, collection.fingerprint, collection.documents, embedder, info,
         cache_dir, progress,
     )  # fmt: skip
+    store = index.store
     run: dict[str, list[tuple[str, float]]] = {}
     timings = []
     for query_id, text in collection.queries.items():
@@ -164,8 +169,8 @@ def evaluate_beir(
         recall_at_10=metrics.recall_at(collection.qrels, ranked, 10),
         recall_at_100=metrics.recall_at(collection.qrels, ranked, 100),
         mrr_at_10=metrics.mrr_at(collection.qrels, ranked, 10),
-        index_seconds=index_seconds,
-        chunks_embedded=embedded,
+        index_seconds=index.seconds,
+        chunks_embedded=index.chunks_embedded,
         query_ms_p50=statistics.median(timings) if timings else 0.0,
         query_ms_p95=_percentile(timings, 0.95),
     )

@@ -47,7 +47,7 @@ def sync(
     check_docs_dir(docs_dir)
     reusable = old if old is not None and old.info == info else None
     plan = _plan(docs_dir, old, reusable)
-    store, chunks, sentences = index_documents(plan.documents, embedder, info, reusable, progress)
+    built = index_documents(plan.documents, embedder, info, reusable, progress)
     present = {d.doc_id for d in plan.documents}
     report = SyncReport(
         added=tuple(plan.added),
@@ -55,11 +55,20 @@ def sync(
         removed=tuple(sorted(set(old.documents) - present)) if old else (),
         unchanged=tuple(plan.unchanged),
         skipped=tuple(plan.skipped),
-        chunks_embedded=chunks,
-        sentences_embedded=sentences,
+        chunks_embedded=built.chunks_embedded,
+        sentences_embedded=built.sentences_embedded,
         seconds=time.perf_counter() - began,
     )
-    return store, report
+    return built.store, report
+
+
+@dataclass(frozen=True)
+class Built:
+    """A store made by ``index_documents``, and what embedding it took."""
+
+    store: Store
+    chunks_embedded: int
+    sentences_embedded: int
 
 
 def index_documents(
@@ -68,7 +77,7 @@ def index_documents(
     info: IndexInfo,
     old: Store | None = None,
     progress: SyncProgress | None = None,
-) -> tuple[Store, int, int]:
+) -> Built:
     """A store of ``documents``, and the numbers of chunks and sentences embedded for it.
 
     Documents that ``old`` holds with the same content hash (and settings) keep
@@ -83,7 +92,7 @@ def index_documents(
 
     if reusable is not None and len(ordered) == len(reusable.documents):
         if all(map(reused, ordered)):
-            return reusable, 0, 0  # nothing changed: the old index is the new one
+            return Built(reusable, 0, 0)  # nothing changed: the old index is the new one
 
     new_chunks = {
         d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences)
@@ -119,7 +128,7 @@ def index_documents(
             vectors.append(chunk_vectors)
             sentence_vectors.append(doc_sentence_vectors)
     store = Store(info, ordered, chunks, _stack(vectors), _stack(sentence_vectors))
-    return store, chunk_total, total - chunk_total
+    return Built(store, chunk_total, total - chunk_total)
 
 
 def _offsets(groups: dict[str, list[Any]]) -> list[int]:
