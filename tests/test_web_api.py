@@ -464,7 +464,7 @@ def test_web_package_imports_nothing_heavy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_a_busy_port_is_a_clear_error() -> None:
+def test_listen_reports_a_busy_port_and_sends_without_delay() -> None:
     import socket
 
     from bot.errors import ConfigError
@@ -476,3 +476,5 @@ def test_a_busy_port_is_a_clear_error() -> None:
             listen("127.0.0.1", port)
     with listen("127.0.0.1", port) as free:  # released: now it can be had
         assert free.getsockname()[1] == port
+        # answers leave at once rather than waiting on delayed ACKs (~40 ms each)
+        assert free.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)

