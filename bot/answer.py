@@ -30,13 +30,25 @@ import numpy as np
 
 from bot.keyword import terms
 from bot.store import Store
-from bot.types import Answer, Citation, Hit, Span
+from bot.types import Answer, Chunk, Citation, Hit, Span
 
 REFUSAL = "The readings don't answer this question."
 NOTHING_MORE = "The readings say nothing more on this than the extracts already shown."
 
-#: A passage already shown in the conversation: (doc_id, start, end).
-Shown = tuple[str, int, int]
+
+@dataclass(frozen=True)
+class Shown:
+    """A passage an earlier answer of the conversation showed: ``text[start:end]``."""
+
+    doc_id: str
+    start: int
+    end: int
+
+    def holds(self, doc_id: str, span: Span) -> bool:
+        return doc_id == self.doc_id and self.start <= span.start and span.end <= self.end
+
+    def touches(self, chunk: Chunk) -> bool:
+        return chunk.doc_id == self.doc_id and self.start < chunk.end and chunk.start < self.end
 
 
 @dataclass(frozen=True)
@@ -78,20 +90,21 @@ def compose_answer(
 
     A follow-up asking for more passes the passages already ``shown``: their
     sentences are left out, and the other sentences of the chunks around them may
-    answer too if they share a word with the question, since that context already
-    answered the conversation's question.
+    answer too if they are complete sentences sharing a word with the question, since
+    that context already answered the conversation's question.
     """
     scored = [
         s
         for s in _score_sentences(question, query_vector, hits, store, policy)
-        if not any(d == s.doc_id and a <= s.span.start and s.span.end <= b for d, a, b in shown)
+        if not any(passage.holds(s.doc_id, s.span) for passage in shown)
     ]
     refusal = NOTHING_MORE if shown else REFUSAL
     beside = _beside(hits, shown)
     answering = [
         s
         for s in scored
-        if s.evidence >= policy.min_evidence or (s.coverage > 0 and (s.doc_id, s.span) in beside)
+        if s.evidence >= policy.min_evidence
+        or ((s.doc_id, s.span) in beside and s.coverage > 0 and _complete(store, s))
     ]
     if not answering:
         closest = _citations(store, _best_per_hit(scored)[: policy.closest])
@@ -111,11 +124,15 @@ def _beside(hits: list[Hit], shown: Collection[Shown]) -> set[tuple[str, Span]]:
     return {
         (hit.chunk.doc_id, span)
         for hit in hits
-        if any(
-            d == hit.chunk.doc_id and a < hit.chunk.end and hit.chunk.start < b for d, a, b in shown
-        )
+        if any(passage.touches(hit.chunk) for passage in shown)
         for span in hit.chunk.sentences
     }
+
+
+def _complete(store: Store, s: _Scored) -> bool:
+    """Whether a sentence ends like prose, not like a label ("Creative Commons License")."""
+    sentence = store.documents[s.doc_id].text[s.span.start : s.span.end]
+    return sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…"))
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
@@ -162,8 +179,11 @@ def refers_back(question: str) -> bool:
 
 
 _MORE = re.compile(
-    r"\b(else|further|another|other|additional|also)\b"
-    r"|\b(what|anything|something|tell me|say|said|find|found|know|any) more\b",
+    r"\b(what|who|where|why|how|anything|something|anyone) else\b"
+    r"|\b(tell me|say|said|find|found|know|anything|something|what|any) more\b"
+    r"|\b(any|what|which|some) (other|others|further|additional)\b"
+    r"|\b(is|was) there another\b|\bare there (any )?(other|more|further)\b"
+    r"|^\W*(and )?(more|else)\W*$",
     re.IGNORECASE,
 )
 

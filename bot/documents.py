@@ -242,7 +242,7 @@ def _first_heading(text: str, suffix: str) -> str | None:
 
 
 #: Titles that tools write when the author gave none ("Untitled", "Untitled document").
-_PLACEHOLDER_TITLE = re.compile(r"(untitled|no title|title)(\s+(document|\d+))?", re.IGNORECASE)
+_PLACEHOLDER_TITLE = re.compile(r"(untitled|no title)(\s+(document|\d+))?", re.IGNORECASE)
 
 
 def _real_title(title: str | None) -> str | None:

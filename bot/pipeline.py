@@ -7,6 +7,7 @@ index, and an update swaps the new one in only after it is saved.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -24,8 +25,8 @@ from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
 from bot.types import AddReport, Answer, Document, DocumentStatus, Hit, SyncReport
 
-#: How many earlier questions a "what else?" follow-up replays to learn what was shown.
-MAX_REPLAYED = 5
+#: At most this many earlier answers are replayed to learn what a "what else?" has seen.
+MAX_REPLAYED = 20
 
 
 class Bot:
@@ -79,8 +80,8 @@ class Bot:
     ) -> SyncReport:
         """Sync the index with the documents folder; only new or changed files are embedded.
 
-        An empty folder does not empty the index (a wrong ``--docs`` would) unless
-        ``rebuild`` or ``allow_empty`` says so.
+        A folder with no readable document does not empty the index (a wrong
+        ``--docs`` would) unless ``rebuild`` or ``allow_empty`` says so.
         """
         with self._update_lock, write_lock(self.settings.index_dir):
             old = None
@@ -89,15 +90,14 @@ class Bot:
                     old = Store.load(self.settings.index_dir, model=self.embedder.name)
                 except IndexMissingError:
                     old = None
-            docs_dir = self.settings.docs_dir
-            check_docs_dir(docs_dir)
-            if old and old.documents and not allow_empty and not any(iter_document_files(docs_dir)):
+            store, report = sync(self.settings.docs_dir, old, self.embedder, self.info, progress)
+            if old and old.documents and not store.documents and not allow_empty:
                 raise ConfigError(
-                    f"documents folder {str(docs_dir)!r} is empty, but the index holds "
+                    f"no readable documents in {str(self.settings.docs_dir)!r} "
+                    f"({len(report.skipped)} skipped), but the index holds "
                     f"{len(old.documents)} reading(s); pass the right --docs, or run "
                     "'bot index --rebuild' to empty the index"
                 )
-            store, report = sync(self.settings.docs_dir, old, self.embedder, self.info, progress)
             if report.changed or old is None:
                 store.save(self.settings.index_dir)
             self._store = store
@@ -121,6 +121,10 @@ class Bot:
             target = docs_dir / path.name
             try:
                 self.check_file(path)
+                if target.is_dir():
+                    raise DocumentError(
+                        path, f"{str(target)!r} is a folder; rename {str(path)!r} to add it"
+                    )
                 if not replace and _differs(path, target):
                     raise DocumentError(
                         path,
@@ -131,6 +135,8 @@ class Bot:
                 rejected.append((str(path), str(exc)))
                 continue
             if path.resolve() != target.resolve():
+                if target.is_symlink():  # replace the link, not the file it points to
+                    target.unlink()
                 shutil.copyfile(path, target)
             copied.append(doc_id_for(target, docs_dir))
         report = self.index(progress=progress)
@@ -153,11 +159,13 @@ class Bot:
 
     def remove(self, doc_ids: Iterable[str]) -> SyncReport:
         """Delete documents from the documents folder and from the index."""
-        docs_dir = self.settings.docs_dir.resolve()
+        docs_dir = self.settings.docs_dir.absolute()
         targets = []
         for doc_id in doc_ids:
-            path = (docs_dir / doc_id).resolve()
-            if not path.is_relative_to(docs_dir) or not path.is_file():
+            # Not resolved: a linked reading is removed as the link, never its target.
+            path = Path(os.path.normpath(docs_dir / doc_id))
+            inside = path.is_relative_to(docs_dir) and path != docs_dir
+            if not inside or not (path.is_symlink() or path.is_file()):
                 known = ", ".join(sorted(self.store.documents)) if self.has_index() else "none"
                 raise NotFoundError(
                     f"no document {doc_id!r} in {str(self.settings.docs_dir)!r}; "
@@ -224,14 +232,14 @@ class Bot:
         """
         text = self.check_question(question)
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
-        earlier = [q.strip() for q in history if q.strip()][-MAX_REPLAYED:]
+        earlier = [q.strip() for q in history if q.strip()]
         shown: set[Shown] = set()
-        if asks_for_more(text):
-            for n, asked in enumerate(earlier):
-                before = _topic(earlier[:n])
-                hidden = shown if asks_for_more(asked) else set()
-                answer = self._in_context(store, asked, before, hidden)
-                shown.update((c.doc_id, c.start, c.end) for c in answer.citations)
+        if asks_for_more(text):  # replay the answers since the topic was asked
+            start = max(_topic_start(earlier), len(earlier) - MAX_REPLAYED)
+            for n in range(start, len(earlier)):
+                hidden = shown if asks_for_more(earlier[n]) else set()
+                answer = self._in_context(store, earlier[n], _topic(earlier[:n]), hidden)
+                shown.update(Shown(c.doc_id, c.start, c.end) for c in answer.citations)
         return self._in_context(store, text, _topic(earlier), shown)
 
     def _in_context(
@@ -259,18 +267,24 @@ class Bot:
 
 def _differs(path: Path, target: Path) -> bool:
     """Whether ``target`` exists and is not ``path`` nor a copy of it."""
-    if not target.exists() or path.resolve() == target.resolve():
+    if not (target.exists() or target.is_symlink()) or path.resolve() == target.resolve():
         return False
-    return path.read_bytes() != target.read_bytes()
+    try:
+        return path.read_bytes() != target.read_bytes()
+    except OSError:  # a dangling link: something else has that name
+        return True
+
+
+def _topic_start(questions: Sequence[str]) -> int:
+    """Where the current topic starts: the last question that stands on its own."""
+    standing = [n for n, q in enumerate(questions) if not refers_back(q)]
+    return standing[-1] if standing else 0
 
 
 def _topic(questions: Sequence[str]) -> str | None:
     """What a follow-up to ``questions`` is about: the last question that stands on
     its own, and the follow-ups asked since ("why? ... what else?")."""
-    for n in range(len(questions) - 1, -1, -1):
-        if not refers_back(questions[n]):
-            return " ".join(questions[n:])
-    return " ".join(questions) or None
+    return " ".join(questions[_topic_start(questions) :]) or None
 
 
 def _status_row(

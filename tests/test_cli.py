@@ -160,6 +160,10 @@ def test_add_does_not_overwrite_a_different_reading_unless_told(cli, tmp_path: P
     other.write_text(seed + "\nA correction.")
     code, out, _ = cli("add", "--replace", str(other))
     assert code == 0 and "1 updated" in out and "A correction." in (cli.docs / SEED_ID).read_text()
+    (cli.docs / "notes.txt").mkdir()
+    (tmp_path / "notes.txt").write_text("Notes on the Localism Act.")
+    code, _, err = cli("add", "--replace", str(tmp_path / "notes.txt"))
+    assert code == 1 and "is a folder; rename" in err and err.count("\n") == 1
 
 
 def test_an_empty_documents_folder_does_not_empty_the_index(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -168,12 +172,44 @@ def test_an_empty_documents_folder_does_not_empty_the_index(cli, tmp_path: Path)
     empty.mkdir()
     code = main(["index", "--docs", str(empty), "--index-dir", str(cli.index)])
     _, err = cli.capsys.readouterr()
-    assert code == 1 and "is empty, but the index holds 3 reading(s)" in err
+    assert code == 1 and "(0 skipped), but the index holds 3 reading(s)" in err
+    (empty / "photo.png").write_bytes(b"\x89PNG")  # nothing readable either
+    code = main(["index", "--docs", str(empty), "--index-dir", str(cli.index)])
+    _, err = cli.capsys.readouterr()
+    assert code == 1 and "(1 skipped), but the index holds 3 reading(s)" in err
     assert cli("ask", "What is co-production?")[0] == 0  # still answers from the readings
     for doc_id in sorted(p.name for p in cli.docs.iterdir()):
         assert cli("remove", doc_id)[0] == 0  # removing the last one is allowed
     code, out, _ = cli("list", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_linked_readings_are_removed_and_replaced_as_links(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "elsewhere" / "real.txt"
+    outside.parent.mkdir()
+    outside.write_text("The Sneinton foodbank opens on Tuesdays.")
+    (cli.docs / "linked.txt").symlink_to(outside)
+    (cli.docs / "alias.md").symlink_to(cli.docs / SEED_ID)
+    code, out, _ = cli("index", "-q")
+    assert code == 0 and "5 added" in out
+
+    code, out, _ = cli("remove", "alias.md")  # the link goes; the seed article stays
+    assert code == 0 and "1 removed" in out
+    assert not (cli.docs / "alias.md").is_symlink() and (cli.docs / SEED_ID).is_file()
+
+    update = tmp_path / "upload" / "linked.txt"
+    update.parent.mkdir()
+    update.write_text("The Sneinton foodbank opens on Fridays.")
+    code, out, _ = cli("add", "--replace", str(update))
+    assert code == 0 and "1 updated" in out
+    assert not (cli.docs / "linked.txt").is_symlink()
+    assert outside.read_text() == "The Sneinton foodbank opens on Tuesdays."  # untouched
+
+    (cli.docs / "linked.txt").unlink()
+    (cli.docs / "linked.txt").symlink_to(outside)
+    cli("index", "-q")
+    code, out, _ = cli("remove", "linked.txt")
+    assert code == 0 and "1 removed" in out and outside.is_file()
 
 
 def test_folder_options_work_before_the_command(cli) -> None:  # type: ignore[no-untyped-def]

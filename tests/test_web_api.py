@@ -474,6 +474,8 @@ def test_listen_reports_a_busy_port_and_sends_without_delay() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(ConfigError, match=rf"cannot listen on 127.0.0.1:{port} .*--port"):
             listen("127.0.0.1", port)
+    with pytest.raises(ConfigError, match=r"cannot listen on 'nosuch\.invalid' .*--host"):
+        listen("nosuch.invalid", port)
     with listen("127.0.0.1", port) as free:  # released: now it can be had
         assert free.getsockname()[1] == port
         # answers leave at once rather than waiting on delayed ACKs (~40 ms each)

@@ -17,7 +17,8 @@ from bot.pipeline import Bot
 from bot.web.pages import EXAMPLE_QUESTIONS
 from bot.web.render import document_url
 
-#: Earlier questions beyond these are not needed: a follow-up is read with the last one.
+#: Earlier questions a request may carry: a follow-up is read with the question that set
+#: its topic and the follow-ups since, and "what else?" replays their answers (~15 ms each).
 MAX_HISTORY = 20
 
 

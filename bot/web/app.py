@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 
@@ -104,14 +105,20 @@ def _add_offline_docs(app: FastAPI) -> None:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """The server's listening socket; raises ``ConfigError`` if the address is taken."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    """The server's listening socket; raises ``ConfigError`` if it cannot be had."""
     try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         sock = socket.create_server((host, port), family=family)
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot listen on {host!r} ({exc.strerror}); check --host") from None
     except OSError as exc:
-        raise ConfigError(
-            f"cannot listen on {host}:{port} ({os.strerror(exc.errno or 0)}); "
+        hint = (
             "is the app already running there? pass --port N (or BOT_PORT) for another port"
+            if exc.errno == errno.EADDRINUSE
+            else "check --host and --port"
+        )
+        raise ConfigError(
+            f"cannot listen on {host}:{port} ({os.strerror(exc.errno or 0)}); {hint}"
         ) from None
     # Connections accepted from it inherit this; without it small responses wait ~40 ms
     # for delayed ACKs (measured: /api/ask p50 64 ms instead of 16 ms).
