@@ -110,7 +110,8 @@ def compose_answer(
         closest = _citations(store, _best_per_hit(scored)[: policy.closest])
         return Answer(question=question, answered=False, text=refusal, closest=tuple(closest))
 
-    scored = scored if not shown else answering
+    if shown:  # only what may answer: the chunk-neighbour route admits weak sentences
+        scored = answering
     best = scored[0]
     chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
     chosen = _distinct(chosen)[: policy.max_extracts]

@@ -225,8 +225,9 @@ class Bot:
 
         ``history`` holds the earlier questions of the conversation, oldest first.
         A follow-up that refers back ("why did they fail there?") is asked together
-        with the previous question first; any other question is asked on its own
-        first, and together with the previous one only if that finds no answer.
+        with its topic (the last question that stood on its own, and the follow-ups
+        since) first; any other question is asked on its own first, and with the
+        topic only if that finds no answer.
         A follow-up asking for more ("what else did the study find?") leaves out
         the passages the earlier answers showed, found by asking those again.
         """
@@ -277,8 +278,8 @@ def _differs(path: Path, target: Path) -> bool:
 
 def _topic_start(questions: Sequence[str]) -> int:
     """Where the current topic starts: the last question that stands on its own."""
-    standing = [n for n, q in enumerate(questions) if not refers_back(q)]
-    return standing[-1] if standing else 0
+    last = len(questions) - 1
+    return next((n for n in range(last, -1, -1) if not refers_back(questions[n])), 0)
 
 
 def _topic(questions: Sequence[str]) -> str | None:

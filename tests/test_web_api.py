@@ -143,6 +143,15 @@ def test_healthz_and_openapi(web) -> None:  # type: ignore[no-untyped-def]
     assert web.get("/", follow_redirects=False).headers["location"] == "/chat/"
 
 
+def test_the_documented_citation_matches_the_contract() -> None:
+    from dataclasses import fields
+
+    from bot.types import Citation
+    from bot.web.api import CitationOut
+
+    assert list(CitationOut.model_fields) == [f.name for f in fields(Citation)]
+
+
 def test_api_docs_page_loads_nothing_from_other_hosts(web) -> None:  # type: ignore[no-untyped-def]
     page = web.get("/docs")
     assert page.status_code == 200
