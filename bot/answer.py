@@ -23,17 +23,29 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from bot.keyword import terms
+from bot.refusal import Evidence, RefusalModel, default_model
 from bot.store import Store
 from bot.types import Answer, Chunk, Citation, Hit, Span
 
 REFUSAL = "The readings don't answer this question."
 NOTHING_MORE = "The readings say nothing more on this than the extracts already shown."
+_LANGUAGES = {"fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+              "nl": "Dutch", "pl": "Polish", "cy": "Welsh", "ga": "Irish", "zh": "Chinese",
+              "ar": "Arabic", "ru": "Russian", "tr": "Turkish", "ja": "Japanese"}  # fmt: skip
+
+
+def foreign_refusal(language: str) -> str:
+    """The answer to a question in another language than the readings' English."""
+    name = _LANGUAGES.get(language, "another language")
+    return (
+        f"The readings are in English and this question seems to be in {name}; "
+        "please ask it in English."
+    )
 
 
 @dataclass(frozen=True)
@@ -57,8 +69,8 @@ class AnswerPolicy:
 
     coverage_weight: float = 0.75
     context_weight: float = 0.25
-    #: The readings answer only if some sentence's cosine + coverage reaches this.
-    min_evidence: float = 0.95
+    #: Whether the readings answer at all; None: the fitted model (``bot.refusal``).
+    refusal: RefusalModel | None = None
     #: Keep sentences scoring at least this share of the best one.
     relative_cutoff: float = 0.85
     max_extracts: int = 3
@@ -95,16 +107,17 @@ def compose_answer(
     """
     scored = [
         s
-        for s in _score_sentences(question, query_vector, hits, store, policy)
+        for s in score_sentences(question, query_vector, hits, store, policy)
         if not any(passage.holds(s.doc_id, s.span) for passage in shown)
     ]
     refusal = NOTHING_MORE if shown else REFUSAL
     beside = _beside(hits, shown)
+    evidence = question_evidence(question, scored, hits, store)
+    answers = scored and (policy.refusal or default_model()).answers(evidence)
     answering = [
         s
         for s in scored
-        if s.evidence >= policy.min_evidence
-        or ((s.doc_id, s.span) in beside and s.coverage > 0 and _complete(store, s))
+        if answers or ((s.doc_id, s.span) in beside and s.coverage > 0 and _complete(store, s))
     ]
     if not answering:
         closest = _citations(store, _best_per_hit(scored)[: policy.closest])
@@ -114,10 +127,79 @@ def compose_answer(
         scored = answering
     best = scored[0]
     chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
-    chosen = _distinct(chosen)[: policy.max_extracts]
+    chosen = [
+        _whole_passage(s, hits, store, shown) for s in _distinct(chosen)[: policy.max_extracts]
+    ]
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
     text = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
     return Answer(question=question, answered=True, text=text, citations=tuple(citations))
+
+
+#: A sentence opening like this leans on the one before it ("This reduces ...").
+_LEANS_BACK = re.compile(
+    r"^[\"“‘']?(this|these|that|those|it|its|they|their|them|such|he|she|his|her|however|but|"
+    r"yet|so|thus|hence|therefore|instead|indeed|also|still|both|neither|nor|the latter|"
+    r"the former|in (this|that|turn|contrast|short)|as a result|for (example|instance))\b",
+    re.IGNORECASE,
+)
+#: A sentence ending like this announces the ones after it ("... three recommendations:").
+_ANNOUNCES = re.compile(r"[:：]\s*$")
+
+
+def _whole_passage(
+    s: _Scored, hits: list[Hit], store: Store, shown: Collection[Shown] = ()
+) -> _Scored:
+    """A chosen sentence with the sentence it leans on, or the ones it announces.
+
+    One to three consecutive sentences of one line of the document, never more than
+    the chunk the sentence was found in holds.
+    """
+    sentences = next(
+        (
+            h.chunk.sentences
+            for h in hits
+            if h.chunk.doc_id == s.doc_id and s.span in h.chunk.sentences
+        ),
+        (s.span,),
+    )
+    text = store.documents[s.doc_id].text
+    at = sentences.index(s.span)
+    first = last = at
+    if at > 0 and _LEANS_BACK.match(text[s.span.start : s.span.end]):
+        first = at - 1
+    if _ANNOUNCES.search(text[s.span.start : s.span.end]):
+        last = min(len(sentences) - 1, at + 2)
+    elif at + 1 < len(sentences) and _LEANS_BACK.match(
+        text[sentences[at + 1].start : sentences[at + 1].end]
+    ):
+        last = at + 1 if at - first < 1 else at
+    while first < at and "\n" in text[sentences[first].end : sentences[first + 1].start]:
+        first += 1
+    if not _ANNOUNCES.search(text[s.span.start : s.span.end]):
+        while last > at and "\n" in text[sentences[last - 1].end : sentences[last].start]:
+            last -= 1
+    if any(p.holds(s.doc_id, sentences[first]) for p in shown):
+        first = at
+    if any(p.holds(s.doc_id, sentences[i]) for p in shown for i in range(at + 1, last + 1)):
+        last = at
+    span = Span(sentences[first].start, sentences[last].end)
+    return _Scored(s.doc_id, span, s.score, s.evidence, s.rank, s.words, s.coverage)
+
+
+def question_evidence(
+    question: str, scored: list[_Scored], hits: list[Hit], store: Store
+) -> Evidence:
+    """The signals the refusal model weighs (``bot.refusal``), from the scored sentences."""
+    wanted = content_terms(question)
+    weights = np.sqrt(store.keyword.idf(wanted))
+    total = float(weights.sum())
+    missing = sum(w for w, t in zip(weights, wanted, strict=True) if not store.keyword.knows(t))
+    return Evidence(
+        cosine=max((s.evidence - s.coverage for s in scored), default=0.0),
+        coverage=max((s.coverage for s in scored), default=0.0),
+        context=max((h.dense for h in hits), default=0.0),
+        missing=float(missing) / total if total else 0.0,
+    )
 
 
 def _beside(hits: list[Hit], shown: Collection[Shown]) -> set[tuple[str, Span]]:
@@ -134,19 +216,6 @@ def _complete(store: Store, s: _Scored) -> bool:
     """Whether a sentence ends like prose, not like a label ("Creative Commons License")."""
     sentence = store.documents[s.doc_id].text[s.span.start : s.span.end]
     return sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…"))
-
-
-def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON form of an answer, shared by ``bot ask --json`` and the web API."""
-    payload: dict[str, Any] = {
-        "question": answer.question,
-        "answered": answer.answered,
-        "answer": answer.text,
-        "citations": [asdict(c) for c in answer.citations],
-    }
-    if answer.closest:
-        payload["closest"] = [asdict(c) for c in answer.closest]
-    return payload
 
 
 @functools.cache
@@ -195,7 +264,7 @@ def asks_for_more(question: str) -> bool:
     return refers_back(question) and _MORE.search(question) is not None
 
 
-def _score_sentences(
+def score_sentences(
     question: str,
     query_vector: np.ndarray,
     hits: list[Hit],
@@ -243,8 +312,12 @@ def _score_sentences(
 
 
 def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
-    """Questions and headings are not answers: a statement of a few words at least."""
-    return len(sentence.split()) >= policy.min_sentence_words and not sentence.endswith("?")
+    """Questions and headings are not answers: a statement of a few words at least,
+    ending like one unless it is long (a list item may have no stop)."""
+    words = len(sentence.split())
+    if words < policy.min_sentence_words or sentence.endswith("?") or sentence.startswith("#"):
+        return False
+    return words >= 10 or sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";"))
 
 
 def _distinct(scored: list[_Scored]) -> list[_Scored]:
@@ -286,7 +359,7 @@ def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> li
             if not gap.strip() and s.span.end - run.span.start <= max_chars:
                 run = _Scored(
                     doc_id,
-                    Span(run.span.start, s.span.end),
+                    Span(run.span.start, max(run.span.end, s.span.end)),
                     max(run.score, s.score),
                     max(run.evidence, s.evidence),
                     min(run.rank, s.rank),

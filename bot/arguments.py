@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--qa", type=Path, metavar="FILE", help="gold questions, one JSON object per line"
     )
     p.add_argument(
+        "--readings",
+        type=Path,
+        metavar="DIR",
+        help="with --qa: answer from the readings in DIR (an index of their own, cached)",
+    )
+    p.add_argument(
         "--distractors",
         type=Path,
         metavar="DIR",

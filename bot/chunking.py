@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.types import Chunk, Document, Span
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
 
 
 @functools.cache
@@ -25,8 +25,10 @@ def _segmenter():  # type: ignore[no-untyped-def]
 def split_sentences(text: str) -> list[Span]:
     """Sentence spans in ``text``, trimmed of surrounding whitespace, in order.
 
-    Paragraphs (blank-line separated) are segmented one at a time: a sentence
-    never spans a paragraph break, and long documents stay linear in time.
+    Lines are segmented one at a time: the loaders join the lines of a paragraph
+    (``bot.reflow``), so every line break left is meant and a sentence never spans
+    one (a heading, a byline, a list item is a line of its own); long documents
+    stay linear in time.
     """
     spans: list[Span] = []
     for para in _paragraph_spans(text):
@@ -107,9 +109,9 @@ def _glued(text: str, before: Span, after: Span) -> bool:
 
 
 def _paragraph_spans(text: str) -> list[Span]:
-    """Runs of text separated by blank lines, trimmed."""
+    """Runs of text separated by line breaks, trimmed."""
     bounds = [0]
-    for match in _BLANK_LINE.finditer(text):
+    for match in _LINE_BREAK.finditer(text):
         bounds += [match.start(), match.end()]
     bounds.append(len(text))
     spans = (_trim(text, bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2))

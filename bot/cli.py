@@ -98,7 +98,7 @@ def cmd_list(bot: Bot, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(bot: Bot, args: argparse.Namespace) -> int:
-    from bot.answer import answer_to_dict
+    from bot.contract import answer_to_dict
 
     if (args.question is None) == (args.questions is None):
         raise ConfigError("give either a question or --questions FILE")
@@ -168,9 +168,21 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
         print(json.dumps(asdict(report), indent=2) if args.json else console.beir_report(report))
         return EXIT_OK
 
-    gold = evaluation.load_gold(args.qa)
+    from bot import gold as gold_questions
+    from bot.sync import load_folder
+
+    gold = gold_questions.load_gold(args.qa)
     with _ProgressBar(args.quiet) as progress:
-        bot.index(progress=progress)
+        if args.readings is not None:  # an index of their own, cached: never the app's index
+            readings = load_folder(args.readings)
+            fingerprint = "|".join(f"{d.doc_id}:{d.content_hash}" for d in readings)
+            cached = evaluation.cached_index(
+                f"readings-{args.readings.name}", fingerprint, readings, bot.embedder,
+                bot.info, bot.settings.cache_dir, progress,
+            )  # fmt: skip
+            bot = type(bot)(bot.settings, embedder=bot.embedder, store=cached.store)
+        else:
+            bot.index(progress=progress)
         if args.distractors is not None:
             collection = evaluation.load_beir(args.distractors)
             mix, fingerprint = evaluation.readings_with_distractors(
@@ -181,17 +193,11 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 name, fingerprint, mix, bot.embedder, bot.info, bot.settings.cache_dir, progress
             )
             bot = type(bot)(bot.settings, embedder=bot.embedder, store=mixed.store)
-    qa = evaluation.evaluate_qa(bot.ask, gold)
+    results = gold_questions.evaluate(bot.ask, gold, bot.store.documents)
     if args.json:
-        payload = asdict(qa)
-        payload["results"] = [
-            {"question": r.gold.question, "doc_id": r.gold.doc_id, "answered": r.answered,
-             "hit_rank": r.hit_rank, "ms": round(r.ms, 1)}
-            for r in qa.results
-        ]  # fmt: skip
-        print(json.dumps(payload, indent=2))
+        print(json.dumps(console.gold_json(results), indent=2, ensure_ascii=False))
     else:
-        print(console.qa_report(qa, len(bot.store.documents), verbose=args.verbose))
+        print(console.gold_report(results, len(bot.store.documents), verbose=args.verbose))
     return EXIT_OK
 
 

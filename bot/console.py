@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from bot.types import Answer, Citation, DocumentStatus, Hit, SyncReport
 
 if TYPE_CHECKING:
-    from bot.evaluation import BeirReport, QaReport
+    from bot.evaluation import BeirReport
+    from bot.gold import GoldReport
 
 
 def answer(answer: Answer) -> str:
@@ -51,30 +53,65 @@ def beir_report(r: BeirReport) -> str:
     )
 
 
-def qa_report(r: QaReport, documents: int, verbose: bool) -> str:
-    lines = []
-    if verbose:
-        for result in r.results:
-            if result.gold.doc_id is None:
-                mark = "ok  " if not result.answered else "MISS"
-                lines.append(f"{mark} refuse   {result.gold.question}")
-            else:
-                ok = result.hit_rank is not None and result.hit_rank <= 3
-                got = (
-                    f"hit@{result.hit_rank}"
-                    if result.hit_rank
-                    else ("no hit" if result.answered else "refused")
-                )
-                lines.append(f"{'ok  ' if ok else 'MISS'} {got:<9}{result.gold.question}")
-        lines.append("")
-    lines += [
+def gold_report(r: GoldReport, documents: int, verbose: bool) -> str:
+    """Gold-question results by kind, then every miss (every question with ``verbose``)."""
+    lines = [
         f"gold questions: {r.answerable} answerable, {r.unanswerable} not answerable "
         f"({documents:,} documents indexed)",
-        f"hit@1 {r.hit_at_1:.3f}   hit@3 {r.hit_at_3:.3f}   "
-        f"refusal accuracy {r.refusal_accuracy:.3f}   false refusals {r.false_refusal_rate:.3f}",
-        f"ask latency p50 {r.ask_ms_p50:.0f} ms",
+        f"hit@1 {r.hit_at_1:.3f}   hit@3 {r.hit_at_3:.3f}   false refusals "
+        f"{r.false_refusals:.3f}   refusals of the unanswerable {r.refusals:.3f}",
+        "",
+        f"{'kind':<12}{'n':>4}{'right':>8}{'hit@1':>8}{'refused':>9}",
     ]
+    for k in r.kinds:
+        lines.append(
+            f"{k.kind:<12}{k.questions:>4}{k.right:>8.2f}{k.hit_at_1:>8.2f}{k.refused:>9.2f}"
+        )
+    bounds = "   ".join(f"{fmt} {share:.2f}" for fmt, share in r.at_boundaries.items())
+    lines += ["", f"citations at sentence boundaries: {bounds or 'none'}"]
+    lines.append(f"ask latency p50 {r.ask_ms_p50:.0f} ms")
+    shown = r.results if verbose else r.misses
+    if shown:
+        lines += ["", "every question:" if verbose else "misses:"]
+    for result in shown:
+        if result.right:
+            mark = "ok  "
+        elif not result.gold.answerable:
+            mark = "MISS answered"
+        else:
+            mark = "MISS refused" if not result.answer.answered else "MISS wrong"
+        lines.append(f"{mark} [{result.gold.kind}] {result.gold.question}")
+        if not result.right:
+            for c in result.answer.citations[:3]:
+                lines.append(f"     [{c.n}] {c.doc_id}: {_clip(' '.join(c.extract.split()), 90)}")
     return "\n".join(lines)
+
+
+def gold_json(r: GoldReport) -> dict[str, object]:
+    """The report as JSON: totals, kinds, boundary shares, one row per question."""
+    return {
+        "answerable": r.answerable,
+        "unanswerable": r.unanswerable,
+        "hit_at_1": r.hit_at_1,
+        "hit_at_3": r.hit_at_3,
+        "false_refusals": r.false_refusals,
+        "refusals": r.refusals,
+        "kinds": [asdict(k) for k in r.kinds],
+        "at_boundaries": r.at_boundaries,
+        "ask_ms_p50": r.ask_ms_p50,
+        "results": [
+            {
+                "question": x.gold.question,
+                "kind": x.gold.kind,
+                "doc_ids": list(x.gold.doc_ids),
+                "answered": x.answer.answered,
+                "hit_rank": x.hit_rank,
+                "right": x.right,
+                "ms": round(x.ms, 1),
+            }
+            for x in r.results
+        ],  # fmt: skip
+    }
 
 
 def sync_report(report: SyncReport) -> str:

@@ -1,8 +1,13 @@
 """Files on disk → ``Document``: plain text, Markdown with front matter, HTML, PDF and DOCX.
 
 Every loader returns the document's text exactly as it will be indexed and cited;
-citation offsets point into this text. A file that cannot be used raises
-``DocumentError`` naming the file and what to do about it.
+citation offsets point into this text. That text is the file's as read, not its
+layout (``bot.reflow``): the lines of a paragraph are joined into one, so a
+sentence never breaks at a line end. Plain text keeps its hard-wrapped paragraphs'
+words, joined; Markdown keeps its syntax, one paragraph, item or heading a line;
+a PDF loses its running headers, footers and page numbers and its line-end
+hyphenation. A file that cannot be used raises ``DocumentError`` naming the file
+and what to do about it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import DocumentError, UnsupportedFileError
+from bot.reflow import pdf_text, reflow_markdown, reflow_plain
 from bot.types import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
@@ -111,7 +117,51 @@ def _decode_text(path: Path, data: bytes) -> str:
 
 
 def _load_txt(path: Path, data: bytes) -> _Parsed:
-    return _Parsed(text=_decode_text(path, data))
+    text = reflow_plain(_decode_text(path, data))
+    title, author, date = _plain_heading(text)
+    return _Parsed(text=text, title=title, author=author, date=date)
+
+
+_BYLINE = re.compile(r"^\s*(?:by|written by|author:)\s+(.+?)\s*$", re.IGNORECASE)
+_MONTHS = "january february march april may june july august september october november december"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS.replace(' ', '|')})\s+(\d{{4}})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b({_MONTHS.replace(' ', '|')})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I
+)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _plain_heading(text: str) -> tuple[str | None, str | None, str | None]:
+    """Title, author and date from a plain text's opening lines, where it has them:
+    a short first line, a "By ..." line and a date line among the first six lines."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:6]
+    if not lines:
+        return None, None, None
+    title = lines[0] if len(lines[0]) <= 120 and not lines[0].endswith(".") else None
+    author = date = None
+    for line in lines:
+        byline = _BYLINE.match(line)
+        if author is None and byline and len(line) <= 120:
+            author = byline.group(1).split(",")[0].strip() or None
+        if date is None and len(line) <= 80:
+            date = _iso_date(line)
+    return title, author, date
+
+
+def _iso_date(line: str) -> str | None:
+    months = _MONTHS.split()
+    if match := _ISO_DATE.search(line):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DAY_MONTH_YEAR.search(line):
+        day, month, year = int(match[1]), months.index(match[2].lower()) + 1, int(match[3])
+    elif match := _MONTH_DAY_YEAR.search(line):
+        month, day, year = months.index(match[1].lower()) + 1, int(match[2]), int(match[3])
+    else:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _load_markdown(path: Path, data: bytes) -> _Parsed:
@@ -128,7 +178,7 @@ def _load_markdown(path: Path, data: bytes) -> _Parsed:
             "fix the block between the '---' lines",
         ) from None
     return _Parsed(
-        text=body,
+        text=reflow_markdown(body),
         title=_meta_text(meta.get("title")),
         author=_meta_text(meta.get("author") or meta.get("authors")),
         date=_meta_text(meta.get("date")),
@@ -164,30 +214,26 @@ def _load_pdf(path: Path, data: bytes) -> _Parsed:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        page_texts = [(page.extract_text() or "").strip() for page in reader.pages]
+        page_texts = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(
             path, f"{str(path)!r} is not a readable PDF ({exc}); re-export it or remove it"
         ) from None
-    if not any(page_texts):
+    if not any(t.strip() for t in page_texts):
         raise DocumentError(
             path,
             f"{str(path)!r} has no extractable text (a scanned PDF?); "
             "run OCR on it or add a text version",
         )
-    pages, parts, offset = [], [], 0
-    for page_text in page_texts:
-        pages.append(offset)
-        parts.append(page_text)
-        offset += len(page_text) + 2
+    text, pages = pdf_text(page_texts)
     created = info.creation_date if info else None
     return _Parsed(
-        text="\n\n".join(parts),
+        text=text,
         title=_meta_text(info.title) if info else None,
         author=_meta_text(info.author) if info else None,
         date=created.date().isoformat() if isinstance(created, dt.datetime) else None,
-        pages=tuple(pages),
+        pages=pages,
     )
 
 

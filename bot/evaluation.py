@@ -1,10 +1,9 @@
-"""Measure retrieval and answers: BEIR collections, and a course's own gold questions.
+"""Measure retrieval on BEIR collections, and cache the indexes evaluation builds.
 
 ``evaluate_beir`` indexes a BEIR collection (cached, so a second run embeds nothing),
 ranks documents for every test query with the app's own retrieval, and scores
-the ranking. ``evaluate_qa`` asks a gold file's questions through the app's own
-``Bot`` and checks citations and refusals. Both return plain dataclasses; the CLI
-prints them.
+the ranking. Gold questions live in ``bot.gold``; ``readings_with_distractors`` and
+``cached_index`` give them an index of their own. The CLI prints the reports.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import hashlib
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,11 @@ from bot import metrics
 from bot.embedding import Embedder
 from bot.errors import ConfigError, IndexMissingError
 from bot.generations import FORMAT_VERSION
+from bot.gold import read_jsonl
 from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, index_documents
-from bot.types import Answer, Document
+from bot.types import Document
 
 # -- BEIR -----------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ def load_beir(folder: Path, split: str = "test") -> BeirCollection:
             raise ConfigError(f"{str(path)!r} not found; is {str(folder)!r} a BEIR collection?")
     digest = hashlib.sha256()
     documents = []
-    for row in _read_jsonl(paths["corpus.jsonl"]):
+    for row in read_jsonl(paths["corpus.jsonl"]):
         line = json.dumps([row["_id"], row.get("title", ""), row.get("text", "")])
         digest.update(line.encode())
         documents.append(
@@ -87,7 +87,7 @@ def load_beir(folder: Path, split: str = "test") -> BeirCollection:
     # Only _id and text: other fields (SciFact's "metadata") can name the answers.
     queries = {
         str(row["_id"]): row["text"]
-        for row in _read_jsonl(paths["queries.jsonl"])
+        for row in read_jsonl(paths["queries.jsonl"])
         if str(row["_id"]) in qrels
     }
     return BeirCollection(folder.resolve().name, documents, queries, qrels, digest.hexdigest())
@@ -197,118 +197,6 @@ def readings_with_distractors(
     for doc in readings:
         digest.update(f"|{doc.doc_id}|{doc.content_hash}".encode())
     return mix, digest.hexdigest()
-
-
-# -- gold questions ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GoldQuestion:
-    """A question, the document that answers it (None: the readings don't), and phrases
-    one of which a correct extract contains."""
-
-    question: str
-    doc_id: str | None
-    expect: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class QaResult:
-    gold: GoldQuestion
-    answered: bool
-    hit_rank: int | None  # the first citation that is right (1-based), if any
-    ms: float
-
-
-@dataclass(frozen=True)
-class QaReport:
-    answerable: int
-    unanswerable: int
-    hit_at_1: float
-    hit_at_3: float
-    refusal_accuracy: float
-    false_refusal_rate: float
-    ask_ms_p50: float
-    results: tuple[QaResult, ...]
-
-
-def load_gold(path: Path) -> list[GoldQuestion]:
-    """Read a gold file: one JSON object per line with ``question``, ``doc_id``, ``expect``."""
-    gold = []
-    for number, row in enumerate(_read_jsonl(path), start=1):
-        question, doc_id, expect = row.get("question"), row.get("doc_id"), row.get("expect", [])
-        if not isinstance(question, str) or not question.strip():
-            raise ConfigError(f"{str(path)!r} line {number}: 'question' must be a non-empty string")
-        if doc_id is not None and not isinstance(doc_id, str):
-            raise ConfigError(f"{str(path)!r} line {number}: 'doc_id' must be a string or null")
-        if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
-            raise ConfigError(f"{str(path)!r} line {number}: 'expect' must be a list of strings")
-        gold.append(GoldQuestion(question, doc_id, tuple(expect)))
-    if not gold:
-        raise ConfigError(f"{str(path)!r} has no questions")
-    return gold
-
-
-def evaluate_qa(ask: Callable[[str], Answer], gold: Sequence[GoldQuestion]) -> QaReport:
-    """Ask every gold question; score citations of answerable ones and refusals of the rest."""
-    results = []
-    for item in gold:
-        began = time.perf_counter()
-        answer = ask(item.question)
-        ms = (time.perf_counter() - began) * 1000
-        results.append(QaResult(item, answer.answered, _hit_rank(item, answer), ms))
-    answerable = [r for r in results if r.gold.doc_id is not None]
-    unanswerable = [r for r in results if r.gold.doc_id is None]
-
-    def share(items: list[QaResult], test: Callable[[QaResult], bool]) -> float:
-        return sum(map(test, items)) / len(items) if items else 0.0
-
-    return QaReport(
-        answerable=len(answerable),
-        unanswerable=len(unanswerable),
-        hit_at_1=share(answerable, lambda r: r.hit_rank == 1),
-        hit_at_3=share(answerable, lambda r: r.hit_rank is not None and r.hit_rank <= 3),
-        refusal_accuracy=share(unanswerable, lambda r: not r.answered),
-        false_refusal_rate=share(answerable, lambda r: not r.answered),
-        ask_ms_p50=statistics.median(r.ms for r in results),
-        results=tuple(results),
-    )
-
-
-def _hit_rank(item: GoldQuestion, answer: Answer) -> int | None:
-    if item.doc_id is None or not answer.answered:
-        return None
-    for citation in answer.citations:
-        if citation.doc_id != item.doc_id:
-            continue
-        extract = " ".join(citation.extract.split()).lower()
-        if not item.expect or any(" ".join(e.split()).lower() in extract for e in item.expect):
-            return citation.n
-    return None
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.readlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{str(path)!r} is not UTF-8 text ({exc.reason}); save it as UTF-8"
-        ) from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as exc:
-            raise ConfigError(f"{str(path)!r} line {number} is not JSON ({exc})") from None
-        if not isinstance(row, dict):
-            raise ConfigError(f"{str(path)!r} line {number} is not a JSON object")
-        rows.append(row)
-    return rows
 
 
 def _percentile(values: Sequence[float], q: float) -> float:

@@ -25,7 +25,7 @@ from typing import Any
 from bot.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
 FORMAT = "big-society-bot-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: reflowed document text, a sentence never crosses a line
 
 #: How ``read_manifest`` names the JSON types it checks for.
 _TYPE_NAMES = {str: "a string", int: "a non-negative whole number", dict: "an object"}

@@ -70,6 +70,10 @@ class KeywordIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._model.get_scores(known), dtype=np.float32)
 
+    def knows(self, word: str) -> bool:
+        """Whether some indexed text contains the term ``word``."""
+        return self.size > 0 and word in self._model.vocab_dict
+
     def idf(self, words: Sequence[str]) -> np.ndarray:
         """Inverse document frequency of each term over the indexed texts.
 

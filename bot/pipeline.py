@@ -8,22 +8,36 @@ index, and an update swaps the new one in only after it is saved.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.answer import AnswerPolicy, Shown, asks_for_more, compose_answer, refers_back
+from bot.answer import (
+    REFUSAL,
+    AnswerPolicy,
+    Shown,
+    asks_for_more,
+    compose_answer,
+    foreign_refusal,
+    question_evidence,
+    refers_back,
+    score_sentences,
+)
+from bot.catalogue import about_readings, compared_readings
 from bot.config import Settings
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
 from bot.generations import write_lock
+from bot.query import foreign_language, prepare
+from bot.refusal import ALWAYS_ANSWER, Evidence
 from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
-from bot.types import AddReport, Answer, Document, DocumentStatus, Hit, SyncReport
+from bot.types import AddReport, Answer, Citation, Document, DocumentStatus, Hit, SyncReport
 
 #: At most this many earlier answers are replayed to learn what a "what else?" has seen.
 MAX_REPLAYED = 20
@@ -232,7 +246,16 @@ class Bot:
         the passages the earlier answers showed, found by asking those again.
         """
         text = self.check_question(question)
+        language = foreign_language(text)
+        if language is not None:
+            return Answer(question=text, answered=False, text=foreign_refusal(language))
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
+        about = about_readings(text, store.documents)
+        if about is not None:
+            return about
+        compared = compared_readings(text, store.documents)
+        if compared and not history:
+            return self._side_by_side(store, text, compared)
         earlier = [q.strip() for q in history if q.strip()]
         shown: set[Shown] = set()
         if asks_for_more(text):  # replay the answers since the topic was asked
@@ -257,12 +280,47 @@ class Bot:
                 return answers[query]
         return answers[question]
 
+    def _side_by_side(self, store: Store, question: str, documents: list[Document]) -> Answer:
+        """The best passages of each named reading, grouped by reading."""
+        topic = question  # what the readings are compared on, without their authors' names
+        for doc in documents:
+            for name in re.findall(r"[^\W\d_]{3,}", doc.author or ""):
+                topic = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", topic, flags=re.I)
+        prepared = prepare(topic, store.vocabulary)
+        vector = self.embedder.embed([prepared.text])[0]
+        hits = retrieve(store, prepared.text, vector, top_k=len(store))
+        policy = replace(self.policy, refusal=ALWAYS_ANSWER, max_extracts=2)
+        citations: list[Citation] = []
+        parts = []
+        for doc in documents:
+            own = [h for h in hits if h.chunk.doc_id == doc.doc_id][:3]
+            answer = compose_answer(prepared.text, vector, own, store, policy)
+            if not answer.answered:
+                continue
+            cited = [replace(c, n=len(citations) + i) for i, c in enumerate(answer.citations, 1)]
+            citations += cited
+            said = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in cited)
+            parts.append(f"{doc.author or doc.title}, “{doc.title}”: {said}")
+        if not citations:
+            return Answer(question=question, answered=False, text=REFUSAL)
+        return Answer(question, True, "\n\n".join(parts), tuple(citations))
+
+    def evidence(self, question: str) -> Evidence:
+        """What the refusal model weighs for a question asked on its own (for fitting it)."""
+        store = self.store
+        prepared = prepare(self.check_question(question), store.vocabulary)
+        vector = self.embedder.embed([prepared.text])[0]
+        hits = retrieve(store, prepared.text, vector, self.settings.top_k)
+        scored = score_sentences(prepared.text, vector, hits, store, self.policy)
+        return question_evidence(prepared.text, scored, hits, store)
+
     def _answer(
         self, store: Store, question: str, query: str, shown: Collection[Shown] = ()
     ) -> Answer:
-        vector = self.embedder.embed([query])[0]
-        hits = retrieve(store, query, vector, self.settings.top_k)
-        answer = compose_answer(query, vector, hits, store, self.policy, shown)
+        prepared = prepare(query, store.vocabulary)
+        vector = self.embedder.embed([prepared.text])[0]
+        hits = retrieve(store, prepared.text, vector, self.settings.top_k)
+        answer = compose_answer(prepared.text, vector, hits, store, self.policy, shown)
         return replace(answer, question=question)
 
 

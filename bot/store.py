@@ -19,6 +19,7 @@ This is the only module that imports FAISS.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -32,6 +33,7 @@ from bot import generations
 from bot.chunking import passage_text, unique_sentences
 from bot.errors import IndexCorruptError, IndexMismatchError
 from bot.keyword import KeywordIndex
+from bot.query import Vocabulary
 from bot.types import Chunk, Document, Span
 
 _REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "sentences.faiss")
@@ -108,6 +110,11 @@ class Store:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The words of the readings, for spelling a question's words as they do."""
+        return Vocabulary.of(f"{d.title}\n{d.text}" for d in self.documents.values())
 
     def chunk_count(self, doc_id: str) -> int:
         return len(self._rows_by_doc.get(doc_id, ()))

@@ -186,3 +186,17 @@ def _skip(
         plan.documents.append(previous)
         message += " (the previously indexed version is kept)"
     return doc_id, message
+
+
+def load_folder(docs_dir: Path) -> list[Document]:
+    """Every readable document of a folder; raises ``ConfigError`` naming a bad file."""
+    check_docs_dir(docs_dir)
+    documents = []
+    for path in iter_document_files(docs_dir):
+        try:
+            documents.append(load_document(path, docs_dir))
+        except DocumentError as exc:
+            raise ConfigError(str(exc)) from None
+    if not documents:
+        raise ConfigError(f"no readable documents in {str(docs_dir)!r}")
+    return documents

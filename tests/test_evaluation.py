@@ -1,4 +1,4 @@
-"""The evaluation harness: BEIR loading, caching and run files; gold questions."""
+"""The evaluation harness: BEIR loading, caching and run files."""
 
 from __future__ import annotations
 
@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.evaluation import (
-    GoldQuestion,
-    evaluate_beir,
-    evaluate_qa,
-    load_beir,
-    load_gold,
-    readings_with_distractors,
-)
+from bot.evaluation import evaluate_beir, load_beir, readings_with_distractors
 from bot.store import IndexInfo
-from bot.types import Answer, Citation, Document
+from bot.types import Document
 from tests.conftest import FakeEmbedder
 
 CORPUS = [
@@ -96,52 +89,3 @@ def test_readings_with_distractors(beir_dir: Path) -> None:
     clash = Document("d1", "x", "x", "sha256:y")
     with pytest.raises(ConfigError, match="share a document id"):
         readings_with_distractors([clash], load_beir(beir_dir), 3)
-
-
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("{not json", "line 2 is not JSON"),
-        ('["a list"]', "line 2 is not a JSON object"),
-        ('{"question": ""}', "line 2: 'question' must be a non-empty string"),
-        ('{"question": "q", "doc_id": 3}', "line 2: 'doc_id' must be a string or null"),
-        ('{"question": "q", "doc_id": null, "expect": "x"}', "line 2: 'expect' must be a list"),
-    ],
-)
-def test_load_gold_names_the_bad_line(tmp_path: Path, line: str, message: str) -> None:
-    path = tmp_path / "gold.jsonl"
-    path.write_text('{"question": "ok?", "doc_id": "a.md", "expect": ["x"]}\n' + line + "\n")
-    with pytest.raises(ConfigError, match=message):
-        load_gold(path)
-
-
-def citation(n: int, doc_id: str, extract: str) -> Citation:
-    return Citation(n, doc_id, "t", None, None, None, None, 0, len(extract), extract, 1.0)
-
-
-def test_evaluate_qa_known_answer() -> None:
-    gold = [
-        GoldQuestion("q-first", "a.md", ("the cuts",)),
-        GoldQuestion("q-second", "a.md", ("volunteers",)),
-        GoldQuestion("q-missed", "a.md", ("nowhere",)),
-        GoldQuestion("q-refused", "a.md", ()),
-        GoldQuestion("q-off-topic-ok", None),
-        GoldQuestion("q-off-topic-answered", None),
-    ]
-    answers = {
-        "q-first": Answer("", True, "x", (citation(1, "a.md", "Because of The  Cuts."),)),
-        "q-second": Answer(
-            "", True, "x", (citation(1, "b.md", "volunteers"), citation(2, "a.md", "volunteers"))
-        ),
-        "q-missed": Answer("", True, "x", (citation(1, "a.md", "something else"),)),
-        "q-refused": Answer("", False, "no"),
-        "q-off-topic-ok": Answer("", False, "no"),
-        "q-off-topic-answered": Answer("", True, "x", (citation(1, "a.md", "x"),)),
-    }
-    report = evaluate_qa(lambda q: answers[q], gold)
-    assert (report.answerable, report.unanswerable) == (4, 2)
-    assert report.hit_at_1 == pytest.approx(1 / 4)
-    assert report.hit_at_3 == pytest.approx(2 / 4)
-    assert report.false_refusal_rate == pytest.approx(1 / 4)
-    assert report.refusal_accuracy == pytest.approx(1 / 2)
-    assert [r.hit_rank for r in report.results] == [1, 2, None, None, None, None]

@@ -70,7 +70,7 @@ def cited(payload: dict) -> set[str]:  # type: ignore[type-arg]
 
 
 def test_ask_returns_exactly_the_cli_json(web) -> None:  # type: ignore[no-untyped-def]
-    from bot.answer import answer_to_dict
+    from bot.contract import answer_to_dict
 
     response = web.post("/api/ask", json={"question": ASPLEY})
     assert response.status_code == 200

@@ -1,7 +1,7 @@
 """The JSON API: ``POST /api/ask``, ``GET /api/documents`` and ``GET /healthz``.
 
 ``/api/ask`` answers with exactly the JSON of ``bot ask --json``
-(``bot.answer.answer_to_dict``); the models below only document it in OpenAPI.
+(``bot.contract.answer_to_dict``); the models below only document it in OpenAPI.
 Errors are ``{"detail": "<message>"}``, mapped from ``BotError`` in ``app.py``.
 """
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.answer import answer_to_dict
+from bot.contract import answer_to_dict
 from bot.errors import QuestionError
 from bot.pipeline import Bot
 from bot.web.pages import EXAMPLE_QUESTIONS
@@ -48,11 +48,22 @@ class CitationOut(BaseModel):
     score: float = Field(description="Relevance to the question; higher is better.")
 
 
+class ReadingOut(BaseModel):
+    doc_id: str
+    title: str
+    author: str | None
+    date: str | None
+    citations: list[int] = Field(description="The numbers n of this reading's citations.")
+
+
 class AnswerOut(BaseModel):
     question: str
     answered: bool
     answer: str = Field(description="Extracts with [n] markers, or the refusal text.")
     citations: list[CitationOut]
+    readings: list[ReadingOut] = Field(
+        description="The citations grouped by reading, in the order first cited."
+    )
     closest: list[CitationOut] | None = Field(
         None, description="Only when answered is false: the nearest passages, NOT an answer."
     )
