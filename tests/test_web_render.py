@@ -110,3 +110,21 @@ def test_answer_messages_answered_and_refused() -> None:
     assert messages[0]["content"] == "The readings don&#x27;t answer this question\\."
     assert messages[1]["metadata"]["title"] == "Closest passages, not an answer (1)"
     assert question_message("<b>hi</b>") == {"role": "user", "content": "&lt;b&gt;hi&lt;\\/b&gt;"}
+
+
+def test_sources_are_grouped_by_reading_when_several_are_cited() -> None:
+    from bot.types import Answer, Citation
+    from bot.web.render import answer_messages
+
+    def cite(n: int, doc_id: str) -> Citation:
+        return Citation(n, doc_id, f"Title {doc_id[0]}", None, None, None, None, 0, 1, "x", 1.0)
+
+    one = answer_messages(Answer("q", True, "x [1] y [2]", (cite(1, "a.md"), cite(2, "a.md"))))
+    assert [m.get("metadata", {}).get("title") for m in one[1:]] == ["Sources (2)"]
+    two = answer_messages(
+        Answer("q", True, "x", (cite(1, "a.md"), cite(2, "b.md"), cite(3, "a.md")))
+    )
+    titles = [m["metadata"]["title"] for m in two[1:]]
+    assert titles == ["Sources, reading 1 of 2 (2)", "Sources, reading 2 of 2 (1)"]
+    assert "Title a" in two[1]["content"] and "Title b" in two[2]["content"]
+    assert "Title b" not in two[1]["content"]

@@ -88,12 +88,20 @@ def question_message(question: str) -> dict[str, Any]:
 def answer_messages(answer: Answer) -> list[dict[str, Any]]:
     """An answer as chat messages: the text with ``[n]`` markers, then its sources.
 
-    Sources (or, for a refusal, the closest passages) go in a collapsible message.
+    Sources (or, for a refusal, the closest passages) go in a collapsible message; an
+    answer citing several readings has one per reading.
     """
     messages: list[dict[str, Any]] = [{"role": "assistant", "content": markdown_text(answer.text)}]
-    if answer.citations:
+    by_reading: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        by_reading.setdefault(c.doc_id, []).append(c)
+    if len(by_reading) == 1:
         title = f"Sources ({len(answer.citations)})"
         messages.append(_collapsible(title, answer.citations))
+    groups = list(by_reading.values()) if len(by_reading) > 1 else []
+    for i, cited in enumerate(groups, start=1):  # grouped by reading; no untrusted title here
+        title = f"Sources, reading {i} of {len(groups)} ({len(cited)})"
+        messages.append(_collapsible(title, tuple(cited)))
     if answer.closest:
         title = f"Closest passages, not an answer ({len(answer.closest)})"
         messages.append(_collapsible(title, answer.closest))

@@ -67,7 +67,15 @@ function sourcesBlock(title, citations, open) {
 function showAnswer(answer) {
   const turn = el("div", null, "turn-answer");
   turn.append(el("p", answer.answer));
-  if (answer.citations.length) turn.append(sourcesBlock("Sources", answer.citations, true));
+  const readings = answer.readings || [];
+  if (readings.length > 1) {  // one block per reading, in the order first cited
+    readings.forEach((r) => {
+      const cited = answer.citations.filter((c) => r.citations.includes(c.n));
+      turn.append(sourcesBlock("Sources from “" + r.title + "”", cited, true));
+    });
+  } else if (answer.citations.length) {
+    turn.append(sourcesBlock("Sources", answer.citations, true));
+  }
   if (answer.closest && answer.closest.length) {
     turn.append(sourcesBlock("Closest passages, not an answer", answer.closest, false));
   }
