@@ -238,24 +238,29 @@ class PdfWriter:
         self.c.setCreator("tests/gold/build_course.py (reportlab)")
         self.page = 1
         self.y = PAGE_H - MARGIN_TOP
-        self._furniture()
+        self._header()
 
     # page furniture ---------------------------------------------------------------
-    def _furniture(self) -> None:
-        c = self.c
+    def _header(self) -> None:
+        """Running header, drawn first so it leads each page's text (not on page 1)."""
         if self.page > 1:
+            c = self.c
             c.setFont("Helvetica-Oblique", 8.5)
             c.drawString(MARGIN_L, PAGE_H - 44, self.header)
             c.setLineWidth(0.4)
             c.line(MARGIN_L, PAGE_H - 50, PAGE_W - MARGIN_R, PAGE_H - 50)
-        c.setFont("Helvetica", 9)
-        c.drawCentredString(PAGE_W / 2, 40, f"Page {self.page}")
+
+    def _footer(self) -> None:
+        """Page number, drawn last so it ends each page's text."""
+        self.c.setFont("Helvetica", 9)
+        self.c.drawCentredString(PAGE_W / 2, 40, f"Page {self.page}")
 
     def new_page(self) -> None:
+        self._footer()
         self.c.showPage()
         self.page += 1
         self.y = PAGE_H - MARGIN_TOP
-        self._furniture()
+        self._header()
 
     def need(self, height: float) -> None:
         if self.y - height < MARGIN_BOTTOM:
@@ -338,6 +343,7 @@ class PdfWriter:
             else:
                 self.paragraph(block.text)
             self.y -= PARA_GAP
+        self._footer()
         self.c.showPage()
         self.c.save()
         return self.page
