@@ -372,22 +372,7 @@ def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> li
 
 
 def _citations(store: Store, scored: list[_Scored]) -> list[Citation]:
-    citations = []
-    for n, s in enumerate(scored, start=1):
-        doc = store.documents[s.doc_id]
-        citations.append(
-            Citation(
-                n=n,
-                doc_id=doc.doc_id,
-                title=doc.title,
-                author=doc.author,
-                date=doc.date,
-                source=doc.source,
-                page=doc.page_at(s.span.start),
-                start=s.span.start,
-                end=s.span.end,
-                extract=doc.text[s.span.start : s.span.end],
-                score=round(s.score, 4),
-            )
-        )
-    return citations
+    return [
+        Citation.of(n, store.documents[s.doc_id], s.span.start, s.span.end, round(s.score, 4))
+        for n, s in enumerate(scored, start=1)
+    ]

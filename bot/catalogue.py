@@ -125,19 +125,7 @@ def _cite(n: int, doc: Document, wanted: str | None) -> Citation:
     stop = doc.text.rfind(". ", start, start + 400)
     if end - start > 400 and stop > start:  # a long paragraph: its first sentences
         end = stop + 1
-    return Citation(
-        n=n,
-        doc_id=doc.doc_id,
-        title=doc.title,
-        author=doc.author,
-        date=doc.date,
-        source=doc.source,
-        page=doc.page_at(start),
-        start=start,
-        end=end,
-        extract=doc.text[start:end],
-        score=1.0,
-    )
+    return Citation.of(n, doc, start, end, 1.0)
 
 
 _COMPARE = re.compile(

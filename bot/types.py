@@ -90,6 +90,23 @@ class Citation:
     extract: str
     score: float
 
+    @classmethod
+    def of(cls, n: int, doc: Document, start: int, end: int, score: float) -> Citation:
+        """The citation of ``doc.text[start:end]``, with the reading's metadata."""
+        return cls(
+            n=n,
+            doc_id=doc.doc_id,
+            title=doc.title,
+            author=doc.author,
+            date=doc.date,
+            source=doc.source,
+            page=doc.page_at(start),
+            start=start,
+            end=end,
+            extract=doc.text[start:end],
+            score=score,
+        )
+
 
 @dataclass(frozen=True)
 class Answer:
