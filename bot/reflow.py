@@ -20,6 +20,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 _SPACES = re.compile(r"[^\S\n]+")
+#: Bullet glyphs that PDF text extraction gives as stray code points (a standard
+#: font's bullet as DEL, Symbol and Wingdings bullets from the private use area).
+_PDF_BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf0a7": "▪", "\uf076": "•"})
 _BLANK = re.compile(r"\n[^\S\n]*\n\s*")
 #: A line that starts a list item, in any format.
 _ITEM = re.compile(r"^\s*([-*+•●▪◦–—]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
@@ -118,7 +121,10 @@ def pdf_text(pages: Sequence[str]) -> tuple[str, tuple[int, ...]]:
     page numbers are dropped; the lines of a block are joined; a paragraph that
     runs over a page break is joined too, the next page starting inside it.
     """
-    page_lines = [[_SPACES.sub(" ", line).strip() for line in page.split("\n")] for page in pages]
+    page_lines = [
+        [_SPACES.sub(" ", line.translate(_PDF_BULLETS)).strip() for line in page.split("\n")]
+        for page in pages
+    ]
     page_lines = _drop_running_lines(page_lines)
     whole = " ".join(" ".join(lines) for lines in page_lines)
     text, starts = "", []

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.gold import GoldQuestion, at_sentence_boundaries, evaluate, load_gold
+from bot.gold import GoldQuestion, _normal, at_sentence_boundaries, evaluate, load_gold
+from bot.sync import load_folder
 from bot.types import Answer, Citation
 
 
@@ -118,3 +119,21 @@ TEXT = "First sentence here. Second one, e.g. with more.\nA line without a stop\
 def test_at_sentence_boundaries(extract: str, expected: bool) -> None:
     start = TEXT.index(extract)
     assert at_sentence_boundaries(TEXT, start, start + len(extract)) is expected
+
+
+GOLD = Path(__file__).parent / "gold"
+
+
+@pytest.mark.parametrize("split", ["course-dev.jsonl", "course-test.jsonl"])
+def test_every_expected_phrase_is_in_its_reading_as_loaded(split: str) -> None:
+    """The course's gold stays true to its readings: a loader or a reading that changes
+    a phrase a right answer must cite fails here, not as a silent miss in the scores."""
+    texts = {d.doc_id: _normal(d.text) for d in load_folder(GOLD / "course")}
+    for item in load_gold(GOLD / split):
+        assert set(item.doc_ids) <= texts.keys(), item.question
+        if item.kind in ("about", "compare"):  # metadata values, or no phrase at all
+            continue
+        missing = [
+            e for e in item.expect if not any(_normal(e) in texts[d] for d in item.doc_ids)
+        ]
+        assert not missing, f"{item.question!r}: {missing} not in {item.doc_ids}"

@@ -72,3 +72,9 @@ def test_pdf_pages_lose_headers_and_numbers_and_undo_hyphenation() -> None:
     assert "failed and the group was wound up in 2013." in text  # joined over the page break
     assert len(starts) == 3 and text[starts[2] :].startswith("the group was wound up")
     assert text[starts[1] :].startswith("Its co-operative bid")
+
+
+def test_pdf_bullets_extracted_as_stray_code_points_start_their_own_lines() -> None:
+    page = "Our findings:\n\n\x7f Listing matters.\n\x7f Pubs dominate the\nlists.\n\uf0b7 Money is short."
+    text, _ = pdf_text([page])
+    assert text.split("\n")[-3:] == ["• Listing matters.", "• Pubs dominate the lists.", "• Money is short."]
