@@ -13,13 +13,14 @@ kinds of evidence:
 
 The readings answer a question only if some sentence's meaning + coverage
 reaches ``AnswerPolicy.min_evidence``; otherwise the answer says so plainly.
-The extracts are the best few sentences, neighbours merged into one extract,
-ordered by document (best first) and by position within a document. The weights
+The extracts are the best few sentences, each grown into a passage of one to three
+consecutive sentences (``_whole_passage``), neighbours merged, best first. The weights
 and thresholds were measured on ``tests/gold/shipped.jsonl`` (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Collection
@@ -72,11 +73,15 @@ class AnswerPolicy:
     #: Whether the readings answer at all; None: the fitted model (``bot.refusal``).
     refusal: RefusalModel | None = None
     #: Keep sentences scoring at least this share of the best one.
-    relative_cutoff: float = 0.85
+    relative_cutoff: float = 0.7
     max_extracts: int = 3
     max_extract_chars: int = 600
+    #: A chosen sentence takes the next one of its paragraph up to this many characters.
+    passage_chars: int = 450
     min_sentence_words: int = 5
     closest: int = 3
+    #: Choose from this many of the best retrieved chunks, the best passage of each.
+    per_hit: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,9 +131,14 @@ def compose_answer(
     if shown:  # only what may answer: the chunk-neighbour route admits weak sentences
         scored = answering
     best = scored[0]
-    chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
+    if policy.per_hit:
+        chosen = [s for s in _best_per_hit(scored) if s.rank < policy.per_hit]
+        chosen = [s for s in chosen if s.score >= policy.relative_cutoff * best.score]
+        chosen.sort(key=lambda s: s.rank)
+    else:
+        chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
     chosen = [
-        _whole_passage(s, hits, store, shown) for s in _distinct(chosen)[: policy.max_extracts]
+        _whole_passage(s, store, policy, shown) for s in _distinct(chosen)[: policy.max_extracts]
     ]
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
     text = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
@@ -147,41 +157,46 @@ _ANNOUNCES = re.compile(r"[:：]\s*$")
 
 
 def _whole_passage(
-    s: _Scored, hits: list[Hit], store: Store, shown: Collection[Shown] = ()
+    s: _Scored, store: Store, policy: AnswerPolicy, shown: Collection[Shown] = ()
 ) -> _Scored:
-    """A chosen sentence with the sentence it leans on, or the ones it announces.
+    """A chosen sentence as a passage of one to three consecutive sentences.
 
-    One to three consecutive sentences of one line of the document, never more than
-    the chunk the sentence was found in holds.
+    The sentence takes the one before it when it leans on it ("This reduces ..."),
+    the next two when it announces them ("... three recommendations:"), and else the
+    next one of its paragraph while the passage stays within ``policy.passage_chars``
+    (a finding often follows the sentence that sets it up). A passage never crosses
+    a line break (but an announcement takes the list below it) nor repeats one shown.
     """
-    sentences = next(
-        (
-            h.chunk.sentences
-            for h in hits
-            if h.chunk.doc_id == s.doc_id and s.span in h.chunk.sentences
-        ),
-        (s.span,),
-    )
+    sentences = store.sentences_of(s.doc_id)
     text = store.documents[s.doc_id].text
     at = sentences.index(s.span)
+
+    def said(i: int) -> str:
+        return text[sentences[i].start : sentences[i].end]
+
+    def same_line(i: int, j: int) -> bool:
+        return "\n" not in text[sentences[i].end : sentences[j].start]
+
+    def fresh(i: int) -> bool:
+        return not any(p.holds(s.doc_id, sentences[i]) for p in shown)
+
     first = last = at
-    if at > 0 and _LEANS_BACK.match(text[s.span.start : s.span.end]):
+    if at > 0 and _LEANS_BACK.match(said(at)) and same_line(at - 1, at) and fresh(at - 1):
         first = at - 1
-    if _ANNOUNCES.search(text[s.span.start : s.span.end]):
-        last = min(len(sentences) - 1, at + 2)
-    elif at + 1 < len(sentences) and _LEANS_BACK.match(
-        text[sentences[at + 1].start : sentences[at + 1].end]
+    if _ANNOUNCES.search(said(at)):
+        while last < min(len(sentences) - 1, at + 2) and fresh(last + 1):
+            last += 1
+    elif (
+        first == at
+        and at + 1 < len(sentences)
+        and same_line(at, at + 1)
+        and fresh(at + 1)
+        and (
+            sentences[at + 1].end - sentences[first].start <= policy.passage_chars
+            or _LEANS_BACK.match(said(at + 1))
+        )
     ):
-        last = at + 1 if at - first < 1 else at
-    while first < at and "\n" in text[sentences[first].end : sentences[first + 1].start]:
-        first += 1
-    if not _ANNOUNCES.search(text[s.span.start : s.span.end]):
-        while last > at and "\n" in text[sentences[last - 1].end : sentences[last].start]:
-            last -= 1
-    if any(p.holds(s.doc_id, sentences[first]) for p in shown):
-        first = at
-    if any(p.holds(s.doc_id, sentences[i]) for p in shown for i in range(at + 1, last + 1)):
-        last = at
+        last = at + 1
     span = Span(sentences[first].start, sentences[last].end)
     return _Scored(s.doc_id, span, s.score, s.evidence, s.rank, s.words, s.coverage)
 
@@ -285,18 +300,24 @@ def score_sentences(
     entries = list(seen.values())
     sentences = [store.documents[h.chunk.doc_id].text[s.start : s.end] for s, h, _ in entries]
     rows = [store.sentence_row[(h.chunk.doc_id, s.start)] for s, h, _ in entries]
-    cosines = store.sentence_vectors[rows] @ query_vector.astype(np.float32)
+    vector = query_vector.astype(np.float32)
+    cosines = store.sentence_vectors[rows] @ vector
     wanted = content_terms(question)
     weights = np.sqrt(store.keyword.idf(wanted))
     total = float(weights.sum())
     scored = []
     for (span, hit, rank), sentence, cosine in zip(entries, sentences, cosines, strict=True):
+        doc_id = hit.chunk.doc_id
+        asked = _asked_before(store, doc_id, span)
+        if asked is not None:  # the answer to a question in the reading that matches
+            row = store.sentence_row[(doc_id, asked.start)]
+            cosine = max(cosine, store.sentence_vectors[row] @ vector)
         words = frozenset(terms(sentence))
         covered = sum(w for w, t in zip(weights, wanted, strict=True) if t in words)
         coverage = float(covered) / total if total else 0.0
         scored.append(
             _Scored(
-                doc_id=hit.chunk.doc_id,
+                doc_id=doc_id,
                 span=span,
                 score=float(cosine)
                 + policy.coverage_weight * coverage
@@ -311,11 +332,32 @@ def score_sentences(
     return scored
 
 
+_ASKS = re.compile(r"^\s*(q|question|interviewer)\s*[:.]|\?[\"'”’)\]*_ ]*$", re.IGNORECASE)
+
+
+def _asked_before(store: Store, doc_id: str, span: Span) -> Span | None:
+    """The question a sentence answers: the sentence before it, if it is a question
+    ending its line ("Q: Tell me about the scheme." / "A: It's our ...")."""
+    sentences = store.sentences_of(doc_id)
+    at = _index(sentences, span)
+    if at <= 0:
+        return None
+    before, text = sentences[at - 1], store.documents[doc_id].text
+    if "\n" in text[before.end : span.start] and _ASKS.search(text[before.start : before.end]):
+        return before
+    return None
+
+
+def _index(sentences: list[Span], span: Span) -> int:
+    at = bisect.bisect_left([s.start for s in sentences], span.start)
+    return at if at < len(sentences) and sentences[at] == span else -1
+
+
 def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
     """Questions and headings are not answers: a statement of a few words at least,
     ending like one unless it is long (a list item may have no stop)."""
     words = len(sentence.split())
-    if words < policy.min_sentence_words or sentence.endswith("?") or sentence.startswith("#"):
+    if words < policy.min_sentence_words or _ASKS.search(sentence) or sentence.startswith("#"):
         return False
     return words >= 10 or sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";"))
 
@@ -344,7 +386,7 @@ def _best_per_hit(scored: list[_Scored]) -> list[_Scored]:
 def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> list[_Scored]:
     """Join chosen sentences that follow each other in a document into one extract.
 
-    The result is ordered by the best score of each document, then by position.
+    The result is ordered best first.
     """
     by_doc: dict[str, list[_Scored]] = {}
     for s in chosen:
@@ -368,7 +410,7 @@ def _merge_neighbours(chosen: list[_Scored], store: Store, max_chars: int) -> li
                 merged.append(run)
                 run = s
         merged.append(run)
-    return merged
+    return sorted(merged, key=lambda s: -s.score)
 
 
 def _citations(store: Store, scored: list[_Scored]) -> list[Citation]:

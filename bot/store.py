@@ -107,6 +107,10 @@ class Store:
         self._sentence_rows_by_doc: dict[str, list[int]] = {}
         for row, (doc_id, _) in enumerate(self.sentences):
             self._sentence_rows_by_doc.setdefault(doc_id, []).append(row)
+        self._doc_sentences = {
+            doc_id: sorted((self.sentences[row][1] for row in rows), key=lambda span: span.start)
+            for doc_id, rows in self._sentence_rows_by_doc.items()
+        }
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -121,6 +125,10 @@ class Store:
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [self.chunks[row] for row in self._rows_by_doc.get(doc_id, ())]
+
+    def sentences_of(self, doc_id: str) -> list[Span]:
+        """A document's sentences, in order."""
+        return self._doc_sentences.get(doc_id, [])
 
     def vectors_of(self, doc_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The stored chunk and sentence vectors of a document, in index order."""
