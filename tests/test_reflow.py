@@ -75,7 +75,7 @@ def test_pdf_pages_lose_headers_and_numbers_and_undo_hyphenation() -> None:
 
 
 def test_pdf_bullets_extracted_as_stray_code_points_start_their_own_lines() -> None:
-    page = "Findings:\n\n\x7f Listing matters.\n\x7f Pubs dominate the\nlists.\n\uf0b7 Money is low."
+    page = "Findings:\n\n\x7f Listing matters.\n\x7f Pubs lead the\nlists.\n\uf0b7 Money is low."
     text, _ = pdf_text([page])
-    items = ["• Listing matters.", "• Pubs dominate the lists.", "• Money is low."]
+    items = ["• Listing matters.", "• Pubs lead the lists.", "• Money is low."]
     assert text.split("\n")[-3:] == items
