@@ -10,8 +10,10 @@ first line). Anything else returns None and goes to the passages.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from bot.answer import content_terms
 from bot.keyword import terms
 from bot.types import Answer, Citation, Document
 
@@ -74,13 +76,13 @@ def about_readings(question: str, documents: dict[str, Document]) -> Answer | No
         text = f"The reading is “{doc.title}”" + (f", by {doc.author}." if doc.author else ".")
     else:
         text = f"The {field} of “{doc.title}” is {value}."
-    citation = _cite(1, doc, doc.author if field in ("author", "date") else doc.title)
+    citation = _cite(1, doc, doc.author if field in ("author", "date") else doc.title, field)
     return Answer(question, True, f"{text} [1]", (citation,))
 
 
 def _named_reading(question: str, documents: dict[str, Document]) -> Document | None:
     """The reading a question names (by title words, author or file name), or the only one."""
-    wanted = set(terms(question)) - _READING_WORDS
+    wanted = set(content_terms(question)) - _READING_WORDS
     scores = sorted(
         (
             (
@@ -102,10 +104,29 @@ def _named_reading(question: str, documents: dict[str, Document]) -> Document | 
 
 
 def _by_author(question: str, doc: Document) -> bool:
-    surnames = {
-        name.split()[-1].lower() for name in re.split(r",| and ", doc.author or "") if name.strip()
+    """Whether the question names one of the reading's authors by surname."""
+    asked = set(re.findall(r"[^\W\d_]+", question.lower()))
+    return bool(asked & surnames(doc))
+
+
+#: Words that make an author field's part an organisation, not a person.
+_ORGANISATION = re.compile(
+    r"\b(university|institute|college|school|centre|center|council|trust|society|blog|"
+    r"review|press|foundation|department|office|group|the)\b",
+    re.IGNORECASE,
+)
+
+
+def surnames(doc: Document) -> set[str]:
+    """The surnames of a reading's authors ("Dr Miriam Okafor, The Hearth Institute" →
+    okafor; "Simon Roberts and Bruce Stafford" → roberts, stafford)."""
+    author = re.sub(r"\([^)]*\)", " ", doc.author or "")
+    people = [p for p in re.split(r",|;|&|\band\b", author) if p.strip()]
+    return {
+        re.findall(r"[^\W\d_]+", p)[-1].lower()
+        for p in people
+        if not _ORGANISATION.search(p) and re.findall(r"[^\W\d_]+", p)
     }
-    return any(s in question.lower() for s in surnames)
 
 
 def _describe(doc: Document) -> str:
@@ -113,14 +134,28 @@ def _describe(doc: Document) -> str:
     return f"“{doc.title}”" + (f" — {byline}" if byline else "")
 
 
-def _cite(n: int, doc: Document, wanted: str | None) -> Citation:
-    """A citation of ``doc``: the first line of its text naming ``wanted``, else its first line."""
+#: Lines of a reading that state its licence, or where it appeared (a dated byline).
+_STATES = {
+    "licence": re.compile(r"licen[cs]|creative commons|\bCC[- ]BY\b|copyright|©", re.I),
+    "source": re.compile(r"(?<!\d)(1[89]|20)\d\d(?!\d)|\bpublished\b", re.I),
+}
+
+
+def _cite(n: int, doc: Document, wanted: str | None, field: str = "author") -> Citation:
+    """A citation of ``doc``: the first line of its text stating the licence or source
+    (for those fields) or naming ``wanted``, else its first line."""
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", doc.text)]
     names = [w for w in re.split(r",| and ", wanted or "") if w.strip()]
     head = lines[:40]
+    states = _STATES.get(field)
+    stating = [(a, b) for a, b in (lines if field == "licence" else head[:8])
+               if states and states.search(doc.text[a:b])]  # fmt: skip
     start, end = next(
-        ((a, b) for a, b in head if any(n.strip().split()[-1] in doc.text[a:b] for n in names)),
-        lines[0] if lines else (0, 0),
+        iter(stating),
+        next(
+            ((a, b) for a, b in head if any(n.strip().split()[-1] in doc.text[a:b] for n in names)),
+            lines[0] if lines else (0, 0),
+        ),
     )
     stop = doc.text.rfind(". ", start, start + 400)
     if end - start > 400 and stop > start:  # a long paragraph: its first sentences
@@ -137,13 +172,30 @@ _COMPARE = re.compile(
 
 def compared_readings(question: str, documents: dict[str, Document]) -> list[Document]:
     """The readings a question sets side by side ("How does Okafor's view differ from
-    Lloyd's?"): two or more named by author or by title, with a word that compares."""
+    Lloyd's?"): two or more named by an author's surname or by two words of their title
+    that no other title has, with a word that compares."""
     if not _COMPARE.search(question):
         return []
-    wanted = set(terms(question)) - _READING_WORDS
+    wanted = set(content_terms(question)) - _READING_WORDS
+    titles = {d.doc_id: set(terms(d.title)) for d in documents.values()}
+    shared = Counter(t for words in titles.values() for t in words)
+    heads = {d.doc_id: _names(d.text[:_HEAD_CHARS]) for d in documents.values()}
+    subjects = Counter(n for names in heads.values() for n in names)
+    asked = _names(question)
     named = [
         d
         for d in documents.values()
-        if _by_author(question, d) or len(wanted & set(terms(d.title))) >= 2
+        if _by_author(question, d)
+        or len({t for t in wanted & titles[d.doc_id] if shared[t] == 1}) >= 2
+        or any(subjects[n] == 1 for n in asked & heads[d.doc_id])  # whom it is about
     ]
     return named if len(named) >= 2 else []
+
+
+#: A reading's opening, where it says whom it is about ("Councillor Anita Sorensen has led ...").
+_HEAD_CHARS = 800
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words after another word (names, not sentence openings), lower-cased."""
+    return {m.lower() for m in re.findall(r"(?<=\w[ ])([A-Z][a-z]{3,})\b", text)}

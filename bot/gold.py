@@ -182,17 +182,17 @@ def _hit_rank(item: GoldQuestion, answer: Answer) -> int | None:
         ]
         return None if None in firsts else max(n for n in firsts if n is not None)
     for citation in answer.citations:
-        if citation.doc_id in item.doc_ids and _expected(item, citation):
+        if citation.doc_id in item.doc_ids and _expected(item, citation, answer.text):
             return citation.n
     return None
 
 
-def _expected(item: GoldQuestion, citation: Citation) -> bool:
+def _expected(item: GoldQuestion, citation: Citation, text: str) -> bool:
     if not item.expect:
         return True
     places = [citation.extract]
-    if item.kind == "about":
-        places += [citation.author or "", citation.date or "", citation.title]
+    if item.kind == "about":  # a metadata answer: its text states the value the reading holds
+        places += [citation.author or "", citation.date or "", citation.title, text]
     said = [_normal(p) for p in places]
     return any(_normal(e) in p for e in item.expect for p in said)
 

@@ -133,7 +133,5 @@ def test_every_expected_phrase_is_in_its_reading_as_loaded(split: str) -> None:
         assert set(item.doc_ids) <= texts.keys(), item.question
         if item.kind in ("about", "compare"):  # metadata values, or no phrase at all
             continue
-        missing = [
-            e for e in item.expect if not any(_normal(e) in texts[d] for d in item.doc_ids)
-        ]
+        missing = [e for e in item.expect if not any(_normal(e) in texts[d] for d in item.doc_ids)]
         assert not missing, f"{item.question!r}: {missing} not in {item.doc_ids}"
