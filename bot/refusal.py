@@ -7,7 +7,9 @@ The signals (``Evidence``) are measured on the question's retrieved passages:
   weighted by √IDF (the words themselves);
 - ``context``: the best chunk's cosine (the passage around it);
 - ``missing``: the √IDF-weighted share of the question's content words that no
-  reading uses at all (after spelling correction): a topic the readings lack.
+  reading uses at all (after spelling correction): a topic the readings lack;
+- ``number_missing``: 1 if the question names a number (a year, a figure) that none
+  of the best three passages holds ("How many ... in 2016?"), else 0.
 
 ``RefusalModel`` weighs them with coefficients fitted by logistic regression on the
 development split of the gold questions (``benchmarks/fit_refusal.py`` writes
@@ -33,6 +35,7 @@ class Evidence:
     coverage: float
     context: float
     missing: float
+    number_missing: float
 
 
 FEATURES = tuple(f.name for f in fields(Evidence))
