@@ -301,6 +301,8 @@ def score_sentences(
             key = (hit.chunk.doc_id, span.start)
             if key in seen or not _answer_like(text[span.start : span.end], policy):
                 continue
+            if _label_line(text, span):
+                continue
             seen[key] = (span, hit, rank)
     if not seen:
         return []
@@ -367,6 +369,20 @@ def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
     if words < policy.min_sentence_words or _ASKS.search(sentence) or sentence.startswith("#"):
         return False
     return words >= 10 or sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";"))
+
+
+_LIST_OR_TABLE = re.compile(r"^\s*([-*+•●▪◦–—|]|\(?\d{1,3}[.)])")
+
+
+def _label_line(text: str, span: Span) -> bool:
+    """Whether a sentence is a whole line that ends without punctuation and is no list
+    item or table row: a title, a byline, a caption ("Tom Hellier 21 September 2012")."""
+    alone = (span.start == 0 or text[span.start - 1] == "\n") and (
+        span.end == len(text) or text[span.end] == "\n"
+    )
+    sentence = text[span.start : span.end]
+    ends = sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";", "?"))
+    return alone and not ends and not _LIST_OR_TABLE.match(sentence)
 
 
 def _distinct(scored: list[_Scored]) -> list[_Scored]:
