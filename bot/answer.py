@@ -205,17 +205,12 @@ def question_evidence(
     question: str, scored: list[_Scored], hits: list[Hit], store: Store
 ) -> Evidence:
     """The signals the refusal model weighs (``bot.refusal``), from the scored sentences."""
-    wanted = content_terms(question)
-    weights = np.sqrt(store.keyword.idf(wanted))
-    total = float(weights.sum())
-    missing = sum(w for w, t in zip(weights, wanted, strict=True) if not store.keyword.knows(t))
     passages = [store.documents[h.chunk.doc_id].text[h.chunk.start : h.chunk.end] for h in hits[:3]]
     numbers = _NUMBER.findall(question)
     return Evidence(
         cosine=max((s.evidence - s.coverage for s in scored), default=0.0),
         coverage=max((s.coverage for s in scored), default=0.0),
         context=max((h.dense for h in hits), default=0.0),
-        missing=float(missing) / total if total else 0.0,
         number_missing=float(any(not any(n in p for p in passages) for n in numbers)),
     )
 

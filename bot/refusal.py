@@ -6,8 +6,6 @@ The signals (``Evidence``) are measured on the question's retrieved passages:
 - ``coverage``: the best sentence's share of the question's content words, each
   weighted by √IDF (the words themselves);
 - ``context``: the best chunk's cosine (the passage around it);
-- ``missing``: the √IDF-weighted share of the question's content words that no
-  reading uses at all (after spelling correction): a topic the readings lack;
 - ``number_missing``: 1 if the question names a number (a year, a figure) that none
   of the best three passages holds ("How many ... in 2016?"), else 0.
 
@@ -34,7 +32,6 @@ class Evidence:
     cosine: float
     coverage: float
     context: float
-    missing: float
     number_missing: float
 
 
