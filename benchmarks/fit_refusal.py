@@ -1,6 +1,6 @@
 """Fit the refusal model (bot/refusal.json) on the development gold questions.
 
-    python benchmarks/fit_refusal.py [--dev GOLD:READINGS ...] [--max-false-refusals 0.05]
+    python benchmarks/fit_refusal.py [--dev GOLD:READINGS ...] [--max-false-refusals 0.10]
         [--write]
 
 Each ``--dev`` pairs a development gold file with the folder of readings it is asked
@@ -40,7 +40,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", action="append", metavar="GOLD:READINGS")
-    parser.add_argument("--max-false-refusals", type=float, default=0.05)
+    parser.add_argument("--max-false-refusals", type=float, default=0.10)
     parser.add_argument("--write", action="store_true", help="save bot/refusal.json")
     args = parser.parse_args()
 
