@@ -14,15 +14,31 @@ if TYPE_CHECKING:
 
 
 def answer(answer: Answer) -> str:
-    """An answer as plain text for the terminal."""
+    """An answer as plain text for the terminal; sources grouped by reading when several
+    readings are cited."""
     lines = [answer.text]
-    if answer.citations:
+    readings: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        readings.setdefault(c.doc_id, []).append(c)
+    if len(readings) == 1:
         lines += ["", "Sources:"]
         lines += [_citation(c) for c in answer.citations]
+    elif readings:
+        lines += ["", f"Sources, from {len(readings)} readings:"]
+        for i, cited in enumerate(readings.values(), start=1):
+            first = cited[0]
+            byline = ", ".join(x for x in (first.author, first.date) if x)
+            lines.append(f"Reading {i} of {len(readings)}: {first.title}"
+                         + (f" — {byline}" if byline else ""))  # fmt: skip
+            lines += [_indent(_citation(c)) for c in cited]
     if answer.closest:
         lines += ["", "Closest passages (not an answer):"]
         lines += [_citation(c) for c in answer.closest]
     return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n"))
 
 
 def _citation(c: Citation) -> str:

@@ -25,6 +25,28 @@ def test_answer_golden() -> None:
     )
 
 
+def test_sources_from_several_readings_are_grouped_by_reading() -> None:
+    other = Citation(2, "b.txt", "Letters", None, None, None, None, 0, 9, "Something.", 0.5)
+    third = Citation(3, "a.md", "Big Society", "A. Writer", "2015-04-10", None, None, 60, 70,
+                     "More cuts.", 0.4)  # fmt: skip
+    answer = Answer("Compare?", True, "x [1] y [2] z [3]", (CITATION, other, third))
+    assert console.answer(answer).split("\n")[2:] == [
+        "Sources, from 2 readings:",
+        "Reading 1 of 2: Big Society — A. Writer, 2015-04-10",
+        "  [1] Big Society — A. Writer, 2015-04-10",
+        "      a.md, characters 10-52, page 2",
+        "      https://example.org/a",
+        "      “Cuts undermined co-production in Aspley.”",
+        "  [3] Big Society — A. Writer, 2015-04-10",
+        "      a.md, characters 60-70",
+        "      “More cuts.”",
+        "Reading 2 of 2: Letters",
+        "  [2] Letters",
+        "      b.txt, characters 0-9",
+        "      “Something.”",
+    ]
+
+
 def test_refusal_golden() -> None:
     bare = Citation(1, "b.txt", "b", None, None, None, None, 0, 9, "Something", 0.1)
     answer = Answer("Capital?", False, "The readings don't answer this question.", (), (bare,))
