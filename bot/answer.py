@@ -21,14 +21,13 @@ and thresholds were measured on ``tests/gold/shipped.jsonl`` (see BENCHMARKS.md)
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.keyword import terms
+from bot.keyword import content_terms, terms
 from bot.refusal import Evidence, RefusalModel, default_model
 from bot.store import Store
 from bot.types import Answer, Chunk, Citation, Hit, Span
@@ -233,52 +232,6 @@ def _complete(store: Store, s: _Scored) -> bool:
     """Whether a sentence ends like prose, not like a label ("Creative Commons License")."""
     sentence = store.documents[s.doc_id].text[s.span.start : s.span.end]
     return sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…"))
-
-
-@functools.cache
-def _stop_terms() -> frozenset[str]:
-    """Function words of questions ("how many", "did", "according to"): not content."""
-    from sklearn.feature_extraction.text import (
-        ENGLISH_STOP_WORDS,
-    )  # loaded with sentence-transformers
-
-    extra = "did does doing would could should shall may might must according"
-    return frozenset(terms(" ".join(ENGLISH_STOP_WORDS) + " " + extra))
-
-
-def content_terms(text: str) -> list[str]:
-    """The distinct stemmed words of ``text`` that carry its topic, in order."""
-    stop = _stop_terms()
-    return list(dict.fromkeys(t for t in terms(text) if t not in stop))
-
-
-_REFERRING = frozenset(
-    "else more also other another further they them their it its this that these those "
-    "he him his she her there then same".split()
-)
-
-
-def refers_back(question: str) -> bool:
-    """Whether a question leans on an earlier one: a referring word and little topic
-    of its own ("what else did the study find?", "why did they do it?")."""
-    words = re.findall(r"[a-z]+", question.lower())
-    return any(w in _REFERRING for w in words) and len(content_terms(question)) <= 3
-
-
-_MORE = re.compile(
-    r"\b(what|who|where|why|how|anything|something|anyone) else\b"
-    r"|\b(tell me|say|said|find|found|know|anything|something|what|any) more\b"
-    r"|\b(any|what|which|some) (other|others|further|additional)\b"
-    r"|\b(is|was) there another\b|\bare there (any )?(other|more|further)\b"
-    r"|^\W*(and )?(more|else)\W*$",
-    re.IGNORECASE,
-)
-
-
-def asks_for_more(question: str) -> bool:
-    """Whether a follow-up asks for what the earlier answers did not show yet
-    ("what else did the study find?", "tell me more")."""
-    return refers_back(question) and _MORE.search(question) is not None
 
 
 def score_sentences(

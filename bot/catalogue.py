@@ -13,8 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bot.answer import content_terms
-from bot.keyword import terms
+from bot.keyword import content_terms, terms
 from bot.types import Answer, Citation, Document
 
 _FIELDS = {

@@ -1,7 +1,10 @@
 """The keyword ranker: BM25 (bm25s) over stemmed, stopword-free terms.
 
 ``terms`` is the one tokenizer for everything keyword-shaped, so the ranker and
-the answer's "how much of the question does this sentence cover" agree on words.
+the answer's "how much of the question does this sentence cover" agree on words;
+``content_terms`` also drops a question's function words (``function_words``), the
+one list the answer, the query and the catalogue share. (BM25 keeps bm25s's own
+shorter list, which its index was built and measured with.)
 """
 
 from __future__ import annotations
@@ -32,6 +35,27 @@ def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)
+
+
+@functools.cache
+def function_words() -> frozenset[str]:
+    """English function words of questions ("how many", "did", "according to"):
+    scikit-learn's list and a few question words; never a question's topic."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = "did does doing would could should shall may might must according"
+    return frozenset(ENGLISH_STOP_WORDS) | frozenset(extra.split())
+
+
+@functools.cache
+def _function_terms() -> frozenset[str]:
+    return frozenset(terms(" ".join(function_words())))
+
+
+def content_terms(text: str) -> list[str]:
+    """The distinct stemmed words of ``text`` that carry its topic, in order."""
+    stop = _function_terms()
+    return list(dict.fromkeys(t for t in terms(text) if t not in stop))
 
 
 def terms(text: str) -> list[str]:

@@ -19,15 +19,14 @@ from bot.answer import (
     REFUSAL,
     AnswerPolicy,
     Shown,
-    asks_for_more,
     compose_answer,
     foreign_refusal,
     question_evidence,
-    refers_back,
     score_sentences,
 )
 from bot.catalogue import about_readings, compared_readings
 from bot.config import Settings
+from bot.conversation import asks_for_more, refers_back, repeated, repeats, replayed, topic
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
@@ -38,9 +37,6 @@ from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
 from bot.types import AddReport, Answer, Citation, Document, DocumentStatus, Hit, SyncReport
-
-#: At most this many earlier answers are replayed to learn what a "what else?" has seen.
-MAX_REPLAYED = 20
 
 
 class Bot:
@@ -243,7 +239,9 @@ class Bot:
         since) first; any other question is asked on its own first, and with the
         topic only if that finds no answer.
         A follow-up asking for more ("what else did the study find?") leaves out
-        the passages the earlier answers showed, found by asking those again.
+        the passages the earlier answers showed, found by asking those again; any
+        other follow-up whose answer would show only what the previous answer showed
+        says so (``bot.conversation``).
         """
         text = self.check_question(question)
         language = foreign_language(text)
@@ -259,12 +257,16 @@ class Bot:
         earlier = [q.strip() for q in history if q.strip()]
         shown: set[Shown] = set()
         if asks_for_more(text):  # replay the answers since the topic was asked
-            start = max(_topic_start(earlier), len(earlier) - MAX_REPLAYED)
-            for n in range(start, len(earlier)):
+            for n in replayed(earlier):
                 hidden = shown if asks_for_more(earlier[n]) else set()
-                answer = self._in_context(store, earlier[n], _topic(earlier[:n]), hidden)
+                answer = self._in_context(store, earlier[n], topic(earlier[:n]), hidden)
                 shown.update(Shown(c.doc_id, c.start, c.end) for c in answer.citations)
-        return self._in_context(store, text, _topic(earlier), shown)
+        answer = self._in_context(store, text, topic(earlier), shown)
+        if earlier and not asks_for_more(text) and not asks_for_more(earlier[-1]):
+            previous = self._in_context(store, earlier[-1], topic(earlier[:-1]), set())
+            if repeats(answer, previous):
+                return repeated(answer)
+        return answer
 
     def _in_context(
         self, store: Store, question: str, previous: str | None, shown: Collection[Shown]
@@ -332,18 +334,6 @@ def _differs(path: Path, target: Path) -> bool:
         return path.read_bytes() != target.read_bytes()
     except OSError:  # a dangling link: something else has that name
         return True
-
-
-def _topic_start(questions: Sequence[str]) -> int:
-    """Where the current topic starts: the last question that stands on its own."""
-    last = len(questions) - 1
-    return next((n for n in range(last, -1, -1) if not refers_back(questions[n])), 0)
-
-
-def _topic(questions: Sequence[str]) -> str | None:
-    """What a follow-up to ``questions`` is about: the last question that stands on
-    its own, and the follow-ups asked since ("why? ... what else?")."""
-    return " ".join(questions[_topic_start(questions) :]) or None
 
 
 def _status_row(

@@ -129,9 +129,9 @@ def question_part(question: str) -> str:
 
 def _common(word: str) -> bool:
     """English function words are never 'corrected' into a reading's words."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from bot.keyword import function_words
 
-    return word in ENGLISH_STOP_WORDS
+    return word in function_words()
 
 
 @functools.cache

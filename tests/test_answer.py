@@ -117,7 +117,7 @@ def test_a_follow_up_is_understood_in_the_context_of_the_previous_question(bot: 
 
 
 def test_a_question_referring_back_is_recognised() -> None:
-    from bot.answer import refers_back
+    from bot.conversation import refers_back
 
     assert refers_back("what else did the study find?")
     assert refers_back("Why did they do it?")
@@ -156,7 +156,7 @@ def test_asking_for_more_until_nothing_is_left_says_so(bot: Bot) -> None:
 
 
 def test_asking_for_more_is_recognised() -> None:
-    from bot.answer import asks_for_more
+    from bot.conversation import asks_for_more
 
     for question in [
         "what else did the study find?",
@@ -189,3 +189,18 @@ def test_history_does_not_leak_into_a_new_topic(bot: Bot) -> None:
     )
     assert answer.answered
     assert all(c.doc_id != SEED_ID for c in answer.citations)
+
+
+def test_a_follow_up_that_would_repeat_the_previous_answer_says_so(bot: Bot) -> None:
+    from bot.conversation import REPEATED
+
+    first = bot.ask(ASPLEY)
+    again = bot.ask("Why did it fail there?", history=[ASPLEY])
+    assert again.answered and again.text.startswith(REPEATED)
+    shown = {(c.doc_id, c.start, c.end) for c in first.citations}
+    assert all(  # it points back to passages the first answer showed, checkably
+        any(d == c.doc_id and s <= c.start and c.end <= e for d, s, e in shown)
+        for c in again.citations
+    )
+    new_topic = bot.ask("What does the author think about dormant bank accounts?", [ASPLEY])
+    assert new_topic.answered and not new_topic.text.startswith(REPEATED)
