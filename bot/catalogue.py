@@ -198,3 +198,22 @@ _HEAD_CHARS = 800
 def _names(text: str) -> set[str]:
     """Capitalised words after another word (names, not sentence openings), lower-cased."""
     return {m.lower() for m in re.findall(r"(?<=\w[ ])([A-Z][a-z]{3,})\b", text)}
+
+
+_ACROSS = re.compile(
+    r"^\W*(?:(?:which|what) (?:of the )?(?:readings|documents|articles|texts|sources|authors)"
+    r" (?:discuss|discusses|mention|mentions|talk about|cover|deal with|deals with|are about|"
+    r"say anything about|write about|consider|look at)"
+    r"|(?:what|how) (?:do|does) (?:the|our|these|all the|each of the|each) ?(?:readings?|authors?|"
+    r"documents?|articles?|texts?) (?:say|think|argue|write|tell us) about"
+    r"|(?:what|how) (?:do|does) (?:the|our|these|all the|each) ?(?:readings?|authors?|documents?|"
+    r"articles?|texts?) (?:see|view|treat|discuss|describe))\s+(?P<topic>.+?)\W*$",
+    re.IGNORECASE,
+)
+
+
+def across_readings(question: str) -> str | None:
+    """The topic of a question asked across the readings ("Which readings discuss food
+    banks?", "What do the readings say about co-production?"), or None."""
+    match = _ACROSS.match(question.strip())
+    return match.group("topic") if match else None

@@ -15,6 +15,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from bot.answer import (
     REFUSAL,
     AnswerPolicy,
@@ -24,7 +26,7 @@ from bot.answer import (
     question_evidence,
     score_sentences,
 )
-from bot.catalogue import about_readings, compared_readings
+from bot.catalogue import about_readings, across_readings, compared_readings
 from bot.config import Settings
 from bot.conversation import asks_for_more, refers_back, repeated, repeats, replayed, topic
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
@@ -32,11 +34,14 @@ from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
 from bot.generations import write_lock
 from bot.query import foreign_language, prepare
-from bot.refusal import ALWAYS_ANSWER, Evidence
+from bot.refusal import ALWAYS_ANSWER, Evidence, default_model
 from bot.retrieval import retrieve
 from bot.store import IndexInfo, Store
 from bot.sync import SyncProgress, check_docs_dir, sync
 from bot.types import AddReport, Answer, Citation, Document, DocumentStatus, Hit, SyncReport
+
+#: A question across the readings ("what do the readings say about X?") cites at most this many.
+MAX_READINGS_ACROSS = 4
 
 
 class Bot:
@@ -254,6 +259,9 @@ class Bot:
         compared = compared_readings(text, store.documents)
         if compared and not history:
             return self._side_by_side(store, text, compared)
+        across = across_readings(text)
+        if across is not None:
+            return self._across_readings(store, text, across)
         earlier = [q.strip() for q in history if q.strip()]
         shown: set[Shown] = set()
         if asks_for_more(text):  # replay the answers since the topic was asked
@@ -291,12 +299,48 @@ class Bot:
         prepared = prepare(topic, store.vocabulary)
         vector = self.embedder.embed([prepared.text])[0]
         hits = retrieve(store, prepared.text, vector, top_k=len(store))
-        policy = replace(self.policy, refusal=ALWAYS_ANSWER, max_extracts=2)
+        answer = self._by_reading(store, question, prepared.text, vector, hits, documents)
+        return answer or Answer(question=question, answered=False, text=REFUSAL)
+
+    def _across_readings(self, store: Store, question: str, topic: str) -> Answer:
+        """Every reading that speaks to ``topic``, best first, its best passage each.
+
+        A reading speaks to it when the refusal model would answer the topic from that
+        reading's own passages; at most ``MAX_READINGS_ACROSS`` readings.
+        """
+        prepared = prepare(topic, store.vocabulary)
+        vector = self.embedder.embed([prepared.text])[0]
+        hits = retrieve(store, prepared.text, vector, top_k=len(store))
+        gate = self.policy.refusal or default_model()
+        speaking = []
+        for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
+            own = [h for h in hits if h.chunk.doc_id == doc_id][: self.settings.top_k]
+            scored = score_sentences(prepared.text, vector, own, store, self.policy)
+            if scored and gate.answers(question_evidence(prepared.text, scored, own, store)):
+                speaking.append(store.documents[doc_id])
+            if len(speaking) == MAX_READINGS_ACROSS:
+                break
+        answer = self._by_reading(store, question, prepared.text, vector, hits, speaking, 1)
+        return answer or Answer(question=question, answered=False, text=REFUSAL)
+
+    def _by_reading(
+        self,
+        store: Store,
+        question: str,
+        query: str,
+        vector: np.ndarray,
+        hits: list[Hit],
+        documents: list[Document],
+        per_reading: int = 2,
+    ) -> Answer | None:
+        """An answer citing each of ``documents`` from its own best hits, grouped by
+        reading; None if none of them has a passage to cite."""
+        policy = replace(self.policy, refusal=ALWAYS_ANSWER, max_extracts=per_reading)
         citations: list[Citation] = []
         parts = []
         for doc in documents:
             own = [h for h in hits if h.chunk.doc_id == doc.doc_id][:3]
-            answer = compose_answer(prepared.text, vector, own, store, policy)
+            answer = compose_answer(query, vector, own, store, policy)
             if not answer.answered:
                 continue
             cited = [replace(c, n=len(citations) + i) for i, c in enumerate(answer.citations, 1)]
@@ -304,7 +348,7 @@ class Bot:
             said = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in cited)
             parts.append(f"{doc.author or doc.title}, “{doc.title}”: {said}")
         if not citations:
-            return Answer(question=question, answered=False, text=REFUSAL)
+            return None
         return Answer(question, True, "\n\n".join(parts), tuple(citations))
 
     def evidence(self, question: str) -> Evidence:

@@ -204,3 +204,12 @@ def test_a_follow_up_that_would_repeat_the_previous_answer_says_so(bot: Bot) -> 
     )
     new_topic = bot.ask("What does the author think about dormant bank accounts?", [ASPLEY])
     assert new_topic.answered and not new_topic.text.startswith(REPEATED)
+
+
+def test_a_question_across_the_readings_cites_each_reading_that_speaks_to_it(bot: Bot) -> None:
+    answer = bot.ask("What do the readings say about volunteers?")
+    readings = [c.doc_id for c in answer.citations]
+    assert answer.answered and len(set(readings)) >= 2
+    assert len(readings) == len(set(readings))  # one passage each, grouped by reading
+    assert_verbatim(bot, answer.citations)
+    assert not bot.ask("What do the readings say about quantum chromodynamics?").answered

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalogue import about_readings, compared_readings, surnames
+from bot.catalogue import about_readings, across_readings, compared_readings, surnames
 from bot.types import Document
 
 
@@ -72,3 +72,18 @@ def test_an_author_question_names_the_reading_by_its_title() -> None:
     answer = about_readings("Who wrote The Co-operative Council interview?", DOCS)
     assert answer is not None and "Jonah Feld" in answer.text
     assert answer.citations[0].doc_id == "interview.docx"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Which readings discuss food banks?", "food banks"),
+        ("What do the readings say about co-production?", "co-production"),
+        ("what does each reading say about volunteering", "volunteering"),
+        ("How do the authors see localism?", "localism"),
+        ("What did Okafor find about co-production?", None),
+        ("Which readings are there?", None),
+    ],
+)
+def test_questions_across_the_readings_give_their_topic(question: str, topic: str | None) -> None:
+    assert across_readings(question) == topic
