@@ -28,6 +28,12 @@ _FIELDS = {
     "source": re.compile(r"\b(where (was|is) .{0,60}\b(published|posted|from)|source|url|link)\b"),
     "title": re.compile(r"\b(what is|what's|whats) the (title|name)\b|\bcalled\b|\btitled\b"),
 }
+#: "Which author says ...?", "Whose report argues ...": asks who said something, not the metadata.
+_WHO_SAYS = re.compile(
+    r"\b(which|what|whose) (authors?|readings?|writers?|reports?|articles?|posts?|essays?)\b"
+    r".{0,20}\b(says?|argues?|claims?|thinks?|suggests?|believes?|describes?|points? out|"
+    r"writes?|warns?|finds?|found|compares?|calls?|notes?|reports?)\b"
+)
 _LIST = re.compile(
     r"^\W*(what|which) (readings|documents|articles|texts|sources) (are there|do (you|we) have|"
     r"are (in|on|available))\b|\blist (the|all|of the)? ?(readings|documents|sources)\b",
@@ -58,6 +64,8 @@ def about_readings(question: str, documents: dict[str, Document]) -> Answer | No
         lines += [f"{_describe(d)} [{c.n}]" for d, c in zip(docs, citations, strict=True)]
         return Answer(question, True, "\n".join(lines), tuple(citations))
     lowered = question.lower()
+    if _WHO_SAYS.search(lowered):  # who says something is a question about the passages
+        return None
     field = next((name for name, pattern in _FIELDS.items() if pattern.search(lowered)), None)
     if field is None:
         return None

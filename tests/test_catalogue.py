@@ -87,3 +87,8 @@ def test_an_author_question_names_the_reading_by_its_title() -> None:
 )
 def test_questions_across_the_readings_give_their_topic(question: str, topic: str | None) -> None:
     assert across_readings(question) == topic
+
+
+def test_who_says_something_is_left_to_the_passages() -> None:
+    assert about_readings("Which author says a flat rate is not neutral?", DOCS) is None
+    assert about_readings("Whose report argues that rights favour the organised?", DOCS) is None
