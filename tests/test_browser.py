@@ -232,6 +232,35 @@ def test_chat_answers_with_sources_and_opens_the_passage(page, site: Site) -> No
     assert page.locator("#chat").inner_text().count("Aspley, a ward") == shown
 
 
+ACROSS = "What do the readings say about volunteers?"
+
+
+def test_sources_from_several_readings_are_grouped_by_reading(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    cited = {c["doc_id"] for c in api_ask(site, ACROSS)["citations"]}
+    assert cited == {SEED_ID, HOSTILE_ID}  # the premise: both readings speak to it
+    page.goto(site.app + "/chat/")
+    page.get_by_role("textbox").fill(ACROSS)
+    page.get_by_role("button", name="Ask").click()
+    wait_for_chat_answer(page, 2)  # one collapsible list of sources per reading
+    groups = page.get_by_text(re.compile(r"^Sources, reading \d of 2 \(\d+\)$"))
+    expect(groups).to_have_count(2)
+    groups.nth(1).click()
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("Lenton greenhouse <script>alert('title')</script>")
+    assert chat.locator("img, iframe, svg[onload], script").count() == 0
+
+    page.goto(site.allowed + "/embed.html")
+    widget = page.frame_locator("iframe")
+    widget.get_by_role("textbox").fill(ACROSS)
+    widget.get_by_role("button", name="Ask").click()
+    headings = widget.get_by_text(re.compile("^Sources from “"))
+    expect(headings).to_have_count(2)
+    expect(headings.nth(0)).to_contain_text("Whatever happened to Cameron's Big Society?")
+    assert widget.locator("#log img, #log iframe, #log svg, #log script").count() == 0
+
+
 def test_chat_says_plainly_when_the_readings_do_not_answer(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
