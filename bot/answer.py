@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +63,17 @@ class Shown:
         return chunk.doc_id == self.doc_id and self.start < chunk.end and chunk.start < self.end
 
 
+#: What composes an answer's text over its chosen extracts: (question, citations) → text.
+#: The default quotes them; a generative writer could summarise them instead, keeping
+#: the ``[n]`` markers so every claim stays checkable.
+Writer = Callable[[str, Sequence[Citation]], str]
+
+
+def quote_extracts(question: str, citations: Sequence[Citation]) -> str:
+    """The extracts themselves, each followed by its ``[n]`` marker."""
+    return " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
+
+
 @dataclass(frozen=True)
 class AnswerPolicy:
     """The weights and thresholds of sentence selection and refusal."""
@@ -79,8 +90,7 @@ class AnswerPolicy:
     passage_chars: int = 450
     min_sentence_words: int = 5
     closest: int = 3
-    #: Choose from this many of the best retrieved chunks, the best passage of each.
-    per_hit: int = 0
+    writer: Writer = quote_extracts
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,7 @@ class _Scored:
 
 def compose_answer(
     question: str,
+    query: str,
     query_vector: np.ndarray,
     hits: list[Hit],
     store: Store,
@@ -104,6 +115,10 @@ def compose_answer(
 ) -> Answer:
     """The extractive answer to ``question`` from ``hits`` (best first).
 
+    ``query`` is what was searched (``bot.query.prepare``: the question's asking
+    sentences, spelt as the readings spell them, maybe with its conversation's topic);
+    sentences are weighed against it, and the answer echoes ``question``.
+
     A follow-up asking for more passes the passages already ``shown``: their
     sentences are left out, and the other sentences of the chunks around them may
     answer too if they are complete sentences sharing a word with the question, since
@@ -111,12 +126,12 @@ def compose_answer(
     """
     scored = [
         s
-        for s in score_sentences(question, query_vector, hits, store, policy)
+        for s in score_sentences(query, query_vector, hits, store, policy)
         if not any(passage.holds(s.doc_id, s.span) for passage in shown)
     ]
     refusal = NOTHING_MORE if shown else REFUSAL
     beside = _beside(hits, shown)
-    evidence = question_evidence(question, scored, hits, store)
+    evidence = question_evidence(query, scored, hits, store)
     answers = scored and (policy.refusal or default_model()).answers(evidence)
     answering = [
         s
@@ -130,17 +145,12 @@ def compose_answer(
     if shown:  # only what may answer: the chunk-neighbour route admits weak sentences
         scored = answering
     best = scored[0]
-    if policy.per_hit:
-        chosen = [s for s in _best_per_hit(scored) if s.rank < policy.per_hit]
-        chosen = [s for s in chosen if s.score >= policy.relative_cutoff * best.score]
-        chosen.sort(key=lambda s: s.rank)
-    else:
-        chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
+    chosen = [s for s in scored if s.score >= policy.relative_cutoff * best.score]
     chosen = [
         _whole_passage(s, store, policy, shown) for s in _distinct(chosen)[: policy.max_extracts]
     ]
     citations = _citations(store, _merge_neighbours(chosen, store, policy.max_extract_chars))
-    text = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in citations)
+    text = policy.writer(question, citations)
     return Answer(question=question, answered=True, text=text, citations=tuple(citations))
 
 

@@ -340,12 +340,12 @@ class Bot:
         parts = []
         for doc in documents:
             own = [h for h in hits if h.chunk.doc_id == doc.doc_id][:3]
-            answer = compose_answer(query, vector, own, store, policy)
+            answer = compose_answer(question, query, vector, own, store, policy)
             if not answer.answered:
                 continue
             cited = [replace(c, n=len(citations) + i) for i, c in enumerate(answer.citations, 1)]
             citations += cited
-            said = " ".join(f"{' '.join(c.extract.split())} [{c.n}]" for c in cited)
+            said = self.policy.writer(question, cited)
             parts.append(f"{doc.author or doc.title}, “{doc.title}”: {said}")
         if not citations:
             return None
@@ -366,8 +366,7 @@ class Bot:
         prepared = prepare(query, store.vocabulary)
         vector = self.embedder.embed([prepared.text])[0]
         hits = retrieve(store, prepared.text, vector, self.settings.top_k)
-        answer = compose_answer(prepared.text, vector, hits, store, self.policy, shown)
-        return replace(answer, question=question)
+        return compose_answer(question, prepared.text, vector, hits, store, self.policy, shown)
 
 
 def _differs(path: Path, target: Path) -> bool:
