@@ -4,8 +4,10 @@
   ("why did they fail there?") is asked together with its ``topic``: the last
   question that stood on its own, and the follow-ups since;
 - ``asks_for_more``: "what else did the study find?" leaves out what the answers
-  since the topic showed (``replayed`` says which earlier questions to ask again,
-  at most ``MAX_REPLAYED``, so a long history costs a bounded amount);
+  since the topic showed (``replayed`` says which earlier questions to ask again);
+- every one of these is bounded (``MAX_HISTORY``, ``MAX_REPLAYED``,
+  ``MAX_REPLAYED_CHARS``, ``MAX_TOPIC_CHARS``), so a long history costs a bounded
+  amount of work, whoever sends it;
 - ``repeats``: an answer that would only show again what the previous answer
   showed says so instead (``repeated``).
 
@@ -21,8 +23,14 @@ from dataclasses import replace
 from bot.keyword import content_terms
 from bot.types import Answer
 
-#: At most this many earlier answers are replayed to learn what a "what else?" has seen.
-MAX_REPLAYED = 20
+#: A conversation is read from its last this many questions (a chat's history may be longer).
+MAX_HISTORY = 20
+#: At most this many earlier answers, of at most this many characters of questions in all,
+#: are replayed to learn what a "what else?" has seen: every replay is a whole answer.
+MAX_REPLAYED = 8
+MAX_REPLAYED_CHARS = 3000
+#: A follow-up is searched with at most this much of its topic.
+MAX_TOPIC_CHARS = 1000
 #: What an answer that would repeat the previous one says instead.
 REPEATED = (
     "The previous answer already shows what the readings say on this; "
@@ -67,13 +75,32 @@ def topic_start(questions: Sequence[str]) -> int:
 
 def topic(questions: Sequence[str]) -> str | None:
     """What a follow-up to ``questions`` is about: the last question that stands on
-    its own, and the follow-ups asked since ("why? ... what else?")."""
-    return " ".join(questions[topic_start(questions) :]) or None
+    its own, and the latest follow-ups asked since ("why? ... what else?") that fit
+    within ``MAX_TOPIC_CHARS``."""
+    start = topic_start(questions)
+    if start >= len(questions):
+        return None
+    head, room = questions[start], MAX_TOPIC_CHARS - len(questions[start])
+    kept: list[str] = []
+    for question in reversed(questions[start + 1 :]):
+        room -= len(question) + 1
+        if room < 0:
+            break
+        kept.insert(0, question)
+    return " ".join([head, *kept])[:MAX_TOPIC_CHARS]
 
 
 def replayed(questions: Sequence[str]) -> range:
-    """The earlier questions whose answers a "what else?" must not show again."""
-    return range(max(topic_start(questions), len(questions) - MAX_REPLAYED), len(questions))
+    """The earlier questions whose answers a "what else?" must not show again: those
+    since the topic was set, the latest first, within ``MAX_REPLAYED`` and
+    ``MAX_REPLAYED_CHARS``."""
+    first, chars = len(questions), 0
+    for n in range(len(questions) - 1, topic_start(questions) - 1, -1):
+        chars += len(questions[n])
+        if len(questions) - n > MAX_REPLAYED or chars > MAX_REPLAYED_CHARS:
+            break
+        first = n
+    return range(first, len(questions))
 
 
 def repeats(answer: Answer, previous: Answer) -> bool:

@@ -28,7 +28,15 @@ from bot.answer import (
 )
 from bot.catalogue import about_readings, across_readings, compared_readings
 from bot.config import Settings
-from bot.conversation import asks_for_more, refers_back, repeated, repeats, replayed, topic
+from bot.conversation import (
+    MAX_HISTORY,
+    asks_for_more,
+    refers_back,
+    repeated,
+    repeats,
+    replayed,
+    topic,
+)
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
@@ -262,7 +270,7 @@ class Bot:
         across = across_readings(text)
         if across is not None:
             return self._across_readings(store, text, across)
-        earlier = [q.strip() for q in history if q.strip()]
+        earlier = [q.strip() for q in history if q.strip()][-MAX_HISTORY:]
         shown: set[Shown] = set()
         if asks_for_more(text):  # replay the answers since the topic was asked
             for n in replayed(earlier):

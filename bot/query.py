@@ -28,6 +28,9 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 #: (Damerau-Levenshtein); words shorter than ``MIN_CORRECTED_CHARS`` are left alone.
 MIN_SIMILARITY = 0.8
 MIN_CORRECTED_CHARS = 5
+#: At most this many unknown words of one query are looked up (each is a fuzzy search
+#: of the vocabulary), so a long question of nonsense costs a bounded amount.
+MAX_LOOKUPS = 12
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def prepare(question: str, vocabulary: Vocabulary) -> Query:
     """The query for ``question``: its question sentences, misspellings corrected."""
     text = question_part(question)
     words = list(_WORD.finditer(text))
-    out, corrections, cursor, skip = [], [], 0, False
+    out, corrections, cursor, skip, lookups = [], [], 0, False, 0
     for i, match in enumerate(words):
         if skip:
             skip = False
@@ -106,7 +109,9 @@ def prepare(question: str, vocabulary: Vocabulary) -> Query:
             split_word = not (vocabulary.knows(word) and vocabulary.knows(nxt.group().lower()))
             if joined is not None and (split_word or pair in vocabulary.closed):
                 replacement, skip = joined, True
-        if replacement is None and not vocabulary.knows(word) and not _common(word):
+        unknown = not vocabulary.knows(word) and not _common(word)
+        if replacement is None and unknown and lookups < MAX_LOOKUPS:
+            lookups += 1
             replacement = vocabulary.correct(word)
         if replacement is None:
             continue

@@ -289,7 +289,7 @@ def test_cors_refuses_the_admin_api_even_to_listed_origins(web) -> None:  # type
 # -- Gradio's own routes ----------------------------------------------------------
 
 
-def test_gradio_api_is_closed_and_uploads_are_limited(web) -> None:  # type: ignore[no-untyped-def]
+def test_gradio_api_and_its_upload_route_are_closed(web) -> None:  # type: ignore[no-untyped-def]
     config = web.get("/chat/config").json()
     assert all(d.get("api_visibility") != "public" for d in config["dependencies"])
     # Running an event directly would skip the queue and its concurrency limit.
@@ -298,7 +298,7 @@ def test_gradio_api_is_closed_and_uploads_are_limited(web) -> None:  # type: ign
     big = web.post(
         "/chat/gradio_api/upload", files={"files": ("big.txt", b"x" * (2 * 1024 * 1024))}
     )
-    assert big.status_code == 413
+    assert big.status_code == 404  # closed: the chat has no file input (test_web_limits.py)
 
 
 # -- admin -------------------------------------------------------------------------

@@ -7,19 +7,18 @@ Errors are ``{"detail": "<message>"}``, mapped from ``BotError`` in ``app.py``.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.contract import answer_to_dict
+from bot.conversation import MAX_HISTORY
 from bot.errors import QuestionError
 from bot.pipeline import Bot
+from bot.web.limits import AnswerGate, Busy, busy_response_headers
 from bot.web.pages import EXAMPLE_QUESTIONS
 from bot.web.render import document_url
-
-#: Earlier questions a request may carry: a follow-up is read with the question that set
-#: its topic and the follow-ups since, and "what else?" replays their answers (~15 ms each).
-MAX_HISTORY = 20
 
 
 class AskRequest(BaseModel):
@@ -98,8 +97,9 @@ def _earlier(bot: Bot, n: int, question: str) -> str:
         raise QuestionError(f"history[{n}]: {exc}") from None
 
 
-def api_router(bot: Bot) -> APIRouter:
+def api_router(bot: Bot, gate: AnswerGate | None = None) -> APIRouter:
     router = APIRouter()
+    gate = gate or AnswerGate()
 
     @router.post(
         "/api/ask",
@@ -108,9 +108,19 @@ def api_router(bot: Bot) -> APIRouter:
         responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
         summary="Answer a question with cited extracts (same JSON as `bot ask --json`)",
     )
-    def ask(body: AskRequest) -> JSONResponse:
+    async def ask(body: AskRequest, request: Request) -> JSONResponse:
         history = [_earlier(bot, n, q) for n, q in enumerate(body.history) if q.strip()]
-        answer = bot.ask(body.question, history=history)
+        try:
+            async with gate.turn():
+                if await request.is_disconnected():  # gone while waiting: no work for it
+                    return JSONResponse({"detail": "the client went away"}, status_code=499)
+                answer = await run_in_threadpool(bot.ask, body.question, history)
+        except Busy:
+            return JSONResponse(
+                {"detail": "too many questions at once; please ask again in a moment"},
+                status_code=503,
+                headers=busy_response_headers(),
+            )
         # Not through response_model: the contract is answer_to_dict's, byte for byte.
         return JSONResponse(answer_to_dict(answer))
 

@@ -33,6 +33,7 @@ from bot.errors import (
 from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
+from bot.web.limits import RequestLimits
 from bot.web.pages import APP_TITLE, STATIC_DIR, pages_router
 from bot.web.security import add_security
 
@@ -72,6 +73,7 @@ def create_app(bot: Bot) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_offline_docs(app)
     add_security(app, bot.settings.embed_origins)
+    app.add_middleware(RequestLimits)
     return gr.mount_gradio_app(
         app,
         build_chat(bot),
