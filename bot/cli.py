@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot import console
 from bot.arguments import build_parser
 from bot.config import apply_offline_env, load_settings
-from bot.errors import BotError, ConfigError, QuestionError
+from bot.errors import BotError, ConfigError, IndexReadOnlyError, QuestionError
 from bot.types import SyncReport
 
 if TYPE_CHECKING:
@@ -206,9 +206,15 @@ def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
 
     sock = listen(bot.settings.host, bot.settings.port)  # a busy port fails before indexing
     print(f"indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
-    with _ProgressBar(quiet=False) as progress:
-        report = bot.index(progress=progress)
-    print_report(report)  # unreadable files are skipped; the others are served
+    try:
+        with _ProgressBar(quiet=False) as progress:
+            report = bot.index(progress=progress)
+    except IndexReadOnlyError as exc:
+        if not bot.has_index():
+            raise
+        print(f"warning: {exc}; serving the index as it is, without updates", file=sys.stderr)
+    else:
+        print_report(report)  # unreadable files are skipped; the others are served
     serve(bot, sock)
     return EXIT_OK
 

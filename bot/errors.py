@@ -61,6 +61,10 @@ class IndexBusyError(IndexStoreError):
     """Another process holds the index's write lock."""
 
 
+class IndexReadOnlyError(IndexStoreError):
+    """The index folder cannot be written: it can be read and served, not updated."""
+
+
 class NotFoundError(BotError):
     """A document id that is not in the documents folder or the index."""
 

@@ -22,7 +22,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bot.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from bot.errors import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexReadOnlyError,
+)
 
 FORMAT = "big-society-bot-index"
 FORMAT_VERSION = 3  # 3: reflowed document text, a sentence never crosses a line
@@ -151,9 +157,17 @@ def _check_shape(path: Path, manifest: dict[str, Any], fields: Mapping[str, type
 
 @contextlib.contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index's write lock; another writer gets ``IndexBusyError`` at once."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+") as handle:
+    """Hold the index's write lock; another writer gets ``IndexBusyError`` at once, and
+    a folder that cannot be written ``IndexReadOnlyError``."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise IndexReadOnlyError(
+            f"cannot write to the index folder {str(index_dir)!r} ({exc.strerror}); "
+            "make it writable, or pass --index-dir (BOT_INDEX_DIR) for a writable folder"
+        ) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -277,6 +277,17 @@ def test_missing_folder_and_missing_index(tmp_path: Path, capsys) -> None:  # ty
     assert code == 1 and "no index in" in capsys.readouterr().err
 
 
+def test_an_index_folder_that_cannot_be_written_is_a_clear_error(
+    tmp_path: Path, docs_dir: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the index folder's parent should be")
+    code = main(["index", "--docs", str(docs_dir), "--index-dir", str(blocker / "index")])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot write to the index folder" in err and "--index-dir" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
 def test_damaged_index_is_reported_and_rebuild_recovers(cli) -> None:  # type: ignore[no-untyped-def]
     cli("index", "-q")
     generation = cli.index / (cli.index / "CURRENT").read_text().strip()
