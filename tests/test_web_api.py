@@ -378,6 +378,9 @@ def test_oversized_upload_is_413(web) -> None:  # type: ignore[no-untyped-def]
         (".hidden.txt", b"text", "not a plain file name"),
         ("broken.pdf", b"%PDF-1.4 not really", "'broken.pdf'"),
         ("latin1.txt", "caf\u00e9".encode("latin-1"), "'latin1.txt'"),
+        ("a%2Fb.txt", b"text", "not a plain file name"),  # an encoded "/": not a 405
+        ("nul%00.txt", b"text", "not a plain file name"),
+        ("\u00e9" * 130 + ".txt", b"text", "264 bytes long, over the 255"),
     ],
 )
 def test_unreadable_upload_is_422_naming_the_file(web, name, body, message) -> None:  # type: ignore[no-untyped-def]
@@ -385,13 +388,31 @@ def test_unreadable_upload_is_422_naming_the_file(web, name, body, message) -> N
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert message in detail and "bot-upload-" not in detail
-    assert not (web.bot.settings.docs_dir / name).exists()
+    assert name not in {p.name for p in web.bot.settings.docs_dir.iterdir()}
     assert web.post("/api/ask", json={"question": ASPLEY}).json()["answered"]
 
 
 def test_delete_unknown_is_404(web) -> None:  # type: ignore[no-untyped-def]
     response = web.delete("/api/admin/documents/nope.md", headers=AUTH)
     assert response.status_code == 404 and "'nope.md'" in response.json()["detail"]
+
+
+def test_delete_removes_readings_only(web) -> None:  # type: ignore[no-untyped-def]
+    other = web.bot.settings.docs_dir / "notes.bak"
+    other.write_text("not a reading")
+    response = web.delete("/api/admin/documents/notes.bak", headers=AUTH)
+    assert response.status_code == 404 and "is not a reading" in response.json()["detail"]
+    assert other.exists()
+    other.unlink()
+
+
+def test_an_unreadable_request_gets_one_short_message(web) -> None:  # type: ignore[no-untyped-def]
+    response = web.post("/api/ask", json={"question": ASPLEY, "history": ["q"] * 10_000})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert isinstance(detail, str) and detail.startswith("history:") and len(response.text) < 400
+    wrong = web.post("/api/ask", json={"question": 42})
+    assert wrong.status_code == 422 and wrong.json()["detail"].startswith("question:")
 
 
 def test_reindex_runs_in_the_background_with_progress(web) -> None:  # type: ignore[no-untyped-def]

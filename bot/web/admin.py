@@ -184,7 +184,7 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
         return [asdict(row) for row in bot.status()]
 
     @guarded.put(
-        "/documents/{name}",
+        "/documents/{name:path}",  # a name holding "/" gets the plain-name error, not a 405
         summary="Upload a reading (the request body is the file) and index it; "
         "a reading of the same name is replaced",
         responses={413: {"description": "over BOT_MAX_UPLOAD_MB"}},
@@ -218,6 +218,10 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
         "/documents/{doc_id:path}", summary="Delete a reading and drop it from the index"
     )
     def delete(doc_id: str) -> dict[str, Any]:
+        if Path(doc_id).suffix.lower() not in SUPPORTED_SUFFIXES:  # readings only
+            raise HTTPException(
+                404, f"{doc_id!r} is not a reading; GET /api/admin/documents lists them"
+            )
         report = job.run(f"delete {doc_id}", lambda _: bot.remove([doc_id]))
         return {"doc_id": doc_id, "report": asdict(report)}
 
@@ -235,11 +239,22 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
     return router
 
 
+#: The longest file name a file system takes is 255 bytes (not characters).
+MAX_NAME_BYTES = 255
+
+
 def _check_name(name: str) -> None:
     suffix = Path(name).suffix.lower()
-    if "/" in name or "\\" in name or name.startswith(".") or len(name) > 200:
+    plain = not any(c in name for c in "/\\\0") and not name.startswith(".")
+    if not plain or not name.isprintable():
         raise HTTPException(
             422, f"{name!r} is not a plain file name; upload it as e.g. 'reading.pdf'"
+        )
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise HTTPException(
+            422,
+            f"the file name {name[:40]!r}… is {len(name.encode('utf-8'))} bytes long, over the "
+            f"{MAX_NAME_BYTES} a file system takes; rename the file",
         )
     if suffix not in SUPPORTED_SUFFIXES:
         raise HTTPException(

@@ -15,6 +15,7 @@ import os
 import socket
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -67,6 +68,7 @@ def create_app(bot: Bot) -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(BotError, _bot_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(api_router(bot))
     app.include_router(pages_router(bot))
     app.include_router(admin_router(bot, IndexJob()))
@@ -145,3 +147,15 @@ def serve(bot: Bot, sock: socket.socket) -> None:
 async def _bot_error(request: Request, exc: Exception) -> JSONResponse:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
     return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    """A request the API cannot read: one short message naming the field, never the
+    request echoed back (a 10,000-entry history would come back whole)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    first = errors[0] if errors else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
+    what = str(first.get("msg", "invalid request"))[:200]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    detail = f"{where}: {what}{more}; see /docs for the request format"
+    return JSONResponse({"detail": detail}, status_code=422)
