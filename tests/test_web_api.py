@@ -227,6 +227,10 @@ def test_frame_ancestors_allow_the_listed_origin(web, path) -> None:  # type: ig
     csp = response.headers["content-security-policy"]
     assert csp.endswith(f"frame-ancestors 'self' {ALLOWED}")
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    head = web.head(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == response.headers["content-type"]
 
 
 def test_our_pages_forbid_inline_script(web) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _CSP = b"content-security-policy"
 _NOSNIFF = b"x-content-type-options"
+_REFERRER = b"referrer-policy"
 
 
 def frame_ancestors(origins: Sequence[str]) -> str:
@@ -24,7 +25,10 @@ def frame_ancestors(origins: Sequence[str]) -> str:
 
 
 class SecurityHeaders:
-    """Adds the framing policy and ``nosniff`` to every HTTP response.
+    """Adds the framing policy, ``nosniff`` and ``Referrer-Policy: no-referrer`` (a
+    reading's source link does not tell its site which page it came from) to every
+    HTTP response, and answers ``HEAD`` as ``GET`` without the body (FastAPI's routes
+    take only the methods they name; monitors and link checkers send ``HEAD``).
 
     A response that already names ``frame-ancestors`` in its own CSP keeps it (the
     admin page forbids all framing); otherwise the directive is appended.
@@ -39,14 +43,22 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
                 csp = b"; ".join(v for k, v in headers if k.lower() == _CSP)
                 if b"frame-ancestors" not in csp:
                     csp = csp + b"; " + self.directive if csp else self.directive
-                kept = [(k, v) for k, v in headers if k.lower() not in (_CSP, _NOSNIFF)]
-                message = {**message, "headers": [*kept, (_CSP, csp), (_NOSNIFF, b"nosniff")]}
+                ours = (_CSP, _NOSNIFF, _REFERRER)
+                kept = [(k, v) for k, v in headers if k.lower() not in ours]
+                added = [(_CSP, csp), (_NOSNIFF, b"nosniff"), (_REFERRER, b"no-referrer")]
+                message = {**message, "headers": [*kept, *added]}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
