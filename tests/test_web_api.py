@@ -199,9 +199,11 @@ def test_document_view_bad_range(web, query, status) -> None:  # type: ignore[no
     assert response.status_code == status and "start" in response.json()["detail"]
 
 
-def test_document_view_unknown_is_404(web) -> None:  # type: ignore[no-untyped-def]
-    response = web.get("/documents/no-such-reading.md")
-    assert response.status_code == 404 and "no-such-reading.md" in response.json()["detail"]
+def test_document_view_unknown_is_a_404_page(web) -> None:  # type: ignore[no-untyped-def]
+    response = web.get("/documents/no-such-<b>reading</b>.md?start=0&end=5")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "no longer in the course" in response.text
+    assert "no-such-&lt;b&gt;reading&lt;/b&gt;.md" in response.text  # the name, inert
 
 
 def test_hostile_reading_is_served_inert(web) -> None:  # type: ignore[no-untyped-def]
@@ -399,6 +401,16 @@ def test_unreadable_upload_is_422_naming_the_file(web, name, body, message) -> N
 def test_delete_unknown_is_404(web) -> None:  # type: ignore[no-untyped-def]
     response = web.delete("/api/admin/documents/nope.md", headers=AUTH)
     assert response.status_code == 404 and "'nope.md'" in response.json()["detail"]
+
+
+def test_an_upload_the_library_rejects_is_422_not_an_empty_success(web) -> None:  # type: ignore[no-untyped-def]
+    folder = web.bot.settings.docs_dir / "clash.txt"
+    folder.mkdir()
+    try:
+        response = web.put("/api/admin/documents/clash.txt", content=b"Some text.", headers=AUTH)
+        assert response.status_code == 422 and "is a folder" in response.json()["detail"]
+    finally:
+        folder.rmdir()
 
 
 def test_delete_removes_readings_only(web) -> None:  # type: ignore[no-untyped-def]

@@ -207,11 +207,16 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
                 await run_in_threadpool(bot.check_file, path)
             except DocumentError as exc:  # the message names our temporary copy
                 raise HTTPException(422, str(exc).replace(f"{folder}/", "")) from None
-            report = await run_in_threadpool(
-                job.run,
-                f"upload {name}",
-                lambda progress: bot.add([path], replace=True, progress=progress).index,
-            )
+            rejected: list[str] = []
+
+            def add(progress: SyncProgress) -> SyncReport:
+                added = bot.add([path], replace=True, progress=progress)
+                rejected.extend(why for _, why in added.rejected)
+                return added.index
+
+            report = await run_in_threadpool(job.run, f"upload {name}", add)
+            if rejected:  # nothing was copied: say why, not an empty success
+                raise HTTPException(422, rejected[0].replace(f"{folder}/", ""))
         return {"doc_id": name, "report": asdict(report)}
 
     @guarded.delete(

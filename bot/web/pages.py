@@ -12,7 +12,6 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from bot.errors import NotFoundError
 from bot.pipeline import Bot
 from bot.types import Document
 from bot.web.render import byline, html_text, http_url, new_tab_link
@@ -55,9 +54,21 @@ def page(title: str, body: str, *, script: str | None = None, body_class: str = 
 """
 
 
-def html_response(text: str, csp: str = PAGE_CSP) -> HTMLResponse:
+def html_response(text: str, csp: str = PAGE_CSP, status: int = 200) -> HTMLResponse:
     """One of our pages, with its Content-Security-Policy."""
-    return HTMLResponse(text, headers={"Content-Security-Policy": csp})
+    return HTMLResponse(text, status_code=status, headers={"Content-Security-Policy": csp})
+
+
+def missing_reading_page(doc_id: str) -> str:
+    """What a link to a reading that is no longer in the index opens (a page, not JSON)."""
+    body = f"""<main class="reading">
+<p class="crumbs"><a href="/chat/">← Ask the readings</a></p>
+<h1>This reading is no longer in the course</h1>
+<p>The link points to <span class="doc-id">{html_text(doc_id)}</span>, which has been removed
+or renamed since the answer was given. Ask the question again for passages from the readings
+as they are now.</p>
+</main>"""
+    return page(f"Reading not found — {APP_TITLE}", body)
 
 
 def document_page(doc: Document, start: int | None, end: int | None) -> str:
@@ -134,9 +145,7 @@ def pages_router(bot: Bot) -> APIRouter:
     ) -> HTMLResponse:
         doc = bot.store.documents.get(doc_id)
         if doc is None:
-            raise NotFoundError(
-                f"no reading {doc_id!r} in the index; GET /api/documents lists the ids"
-            )
+            return html_response(missing_reading_page(doc_id), status=404)
         if (start is None) != (end is None) or (
             start is not None and end is not None and not start <= end <= len(doc.text)
         ):
