@@ -208,7 +208,13 @@ class Bot:
         for path in iter_document_files(self.settings.docs_dir):
             doc_id = doc_id_for(path, self.settings.docs_dir)
             known = indexed.get(doc_id)
-            if known is not None and known.content_hash == content_hash(path.read_bytes()):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                why = f"error: cannot read {str(path)!r} ({exc.strerror}); check its permissions"
+                rows[doc_id] = _status_row(known, store, why, doc_id)
+                continue
+            if known is not None and known.content_hash == content_hash(data):
                 rows[doc_id] = _status_row(known, store, "indexed")
                 continue
             try:

@@ -261,6 +261,17 @@ def test_sources_from_several_readings_are_grouped_by_reading(page, site: Site) 
     assert widget.locator("#log img, #log iframe, #log svg, #log script").count() == 0
 
 
+def test_an_empty_question_leaves_the_chat_as_it_is(page, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.goto(site.app + "/chat/")
+    page.get_by_role("textbox").fill("   ")
+    page.get_by_role("button", name="Ask").click()
+    expect(page.get_by_text("Type a question about the readings, then press Ask.")).to_be_visible()
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    expect(page.locator("#chat .message.bot, #chat .bot-row")).to_have_count(0)
+
+
 def test_chat_says_plainly_when_the_readings_do_not_answer(page, site: Site) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 

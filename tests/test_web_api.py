@@ -401,6 +401,8 @@ def test_unreadable_upload_is_422_naming_the_file(web, name, body, message) -> N
 def test_delete_unknown_is_404(web) -> None:  # type: ignore[no-untyped-def]
     response = web.delete("/api/admin/documents/nope.md", headers=AUTH)
     assert response.status_code == 404 and "'nope.md'" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "the readings folder" in detail and str(web.bot.settings.docs_dir) not in detail
 
 
 def test_an_upload_the_library_rejects_is_422_not_an_empty_success(web) -> None:  # type: ignore[no-untyped-def]

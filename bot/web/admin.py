@@ -90,12 +90,19 @@ class IndexJob:
         except BotError as exc:
             self._update(error=str(exc))
             raise
+        except OSError as exc:  # a full disk, say: the index on disk is the one before
+            self._update(
+                error=f"the update could not be written ({exc.strerror}); the readings are "
+                "answered as before. Free some disk space or check the index folder, then "
+                "reindex"
+            )
+            raise
         finally:
             self._update(running=False, report=report)
         return report
 
     def _background(self, work: Callable[[SyncProgress], SyncReport]) -> None:
-        with contextlib.suppress(BotError):  # recorded in the state, for the page to show
+        with contextlib.suppress(BotError, OSError):  # recorded in the state, for the page
             self._finish(work)
 
     def _progress(self, done: int, total: int) -> None:

@@ -67,7 +67,22 @@ def create_app(bot: Bot) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.add_exception_handler(BotError, _bot_error)
+    folders = {
+        str(bot.settings.docs_dir.resolve()): "the readings folder",
+        str(bot.settings.docs_dir): "the readings folder",
+        str(bot.settings.index_dir.resolve()): "the index folder",
+        str(bot.settings.index_dir): "the index folder",
+    }
+
+    async def bot_error(request: Request, exc: Exception) -> JSONResponse:
+        """A library error as ``{"detail": ...}``, without the server's folder paths."""
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+        detail = str(exc)
+        for path, name in sorted(folders.items(), key=lambda item: -len(item[0])):
+            detail = detail.replace(repr(path), name).replace(path, name)
+        return JSONResponse({"detail": detail}, status_code=status)
+
+    app.add_exception_handler(BotError, bot_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(api_router(bot))
     app.include_router(pages_router(bot))
@@ -99,13 +114,15 @@ def _add_offline_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        swagger = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{APP_TITLE} — HTTP API",
             swagger_js_url=f"{assets}/swagger-ui-bundle.js",
             swagger_css_url=f"{assets}/swagger-ui.css",
             swagger_favicon_url=f"{assets}/favicon-32x32.png",
         )
+        page = bytes(swagger.body).replace(b"<html>", b'<html lang="en">', 1)
+        return HTMLResponse(page, status_code=swagger.status_code)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -142,11 +159,6 @@ def serve(bot: Bot, sock: socket.socket) -> None:
     print(f"serving on http://{shown}:{port}/chat/ (admin /admin, widget /widget, API /docs)")
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     server.run(sockets=[sock])
-
-
-async def _bot_error(request: Request, exc: Exception) -> JSONResponse:
-    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return JSONResponse({"detail": str(exc)}, status_code=status)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:

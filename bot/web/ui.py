@@ -37,6 +37,9 @@ def build_chat(bot: Bot) -> gr.Blocks:
     def respond(
         question: str, messages: Messages, questions: list[str]
     ) -> tuple[str, Messages, list[str]]:
+        if not question.strip():  # nothing asked: the conversation stays as it is
+            gr.Info("Type a question about the readings, then press Ask.")
+            return "", messages, questions
         try:
             answer = bot.ask(question, history=questions)
         except BotError as exc:
