@@ -528,3 +528,11 @@ def test_listen_reports_a_busy_port_and_sends_without_delay() -> None:
         assert free.getsockname()[1] == port
         # answers leave at once rather than waiting on delayed ACKs (~40 ms each)
         assert free.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_embed_check_tells_any_page_whether_it_may_frame_the_widget(web) -> None:  # type: ignore[no-untyped-def]
+    refused = web.get("/embed/check", headers={"Origin": "http://elsewhere.example"})
+    assert refused.headers["access-control-allow-origin"] == "*"
+    assert refused.json()["allowed"] is False and "BOT_EMBED_ORIGINS" in refused.json()["how"]
+    allowed = web.get("/embed/check", headers={"Origin": ALLOWED}).json()
+    assert allowed == {"allowed": True, "origin": ALLOWED, "how": ""}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Query
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from bot.pipeline import Bot
 from bot.types import Document
@@ -159,6 +159,27 @@ def pages_router(bot: Bot) -> APIRouter:
     @router.get("/widget", response_class=HTMLResponse)
     def widget() -> HTMLResponse:
         return html_response(widget_page(bot.settings.max_question_chars))
+
+    @router.get("/embed/check")
+    def embed_check(request: Request) -> JSONResponse:
+        """Whether the page asking (its ``Origin``) may frame the widget: ``embed.js`` asks
+        first, so a refused course page shows why instead of a broken frame. The list of
+        allowed sites is not a secret, so any page may read the answer."""
+        origin = request.headers.get("origin", "")
+        allowed = bot.settings.embed_origins
+        ok = "*" in allowed or origin in allowed
+        how = (
+            ""
+            if ok
+            else (
+                f"{origin or 'This page'} is not on the list of sites allowed to show the reading "
+                "assistant; the course's administrator can add it to BOT_EMBED_ORIGINS."
+            )
+        )
+        return JSONResponse(
+            {"allowed": ok, "origin": origin, "how": how},
+            headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"},
+        )
 
     @router.get("/embed.js")
     def embed_script() -> FileResponse:
