@@ -7,6 +7,8 @@ Errors are ``{"detail": "<message>"}``, mapped from ``BotError`` in ``app.py``.
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -16,7 +18,13 @@ from bot.contract import answer_to_dict
 from bot.conversation import MAX_HISTORY
 from bot.errors import QuestionError
 from bot.pipeline import Bot
-from bot.web.limits import AnswerGate, Busy, busy_response_headers
+from bot.web.limits import (
+    FOLLOW_UPS_RUNNING,
+    FOLLOW_UPS_WAITING,
+    AnswerGate,
+    Busy,
+    busy_response_headers,
+)
 from bot.web.pages import EXAMPLE_QUESTIONS
 from bot.web.render import document_url
 
@@ -100,6 +108,7 @@ def _earlier(bot: Bot, n: int, question: str) -> str:
 def api_router(bot: Bot, gate: AnswerGate | None = None) -> APIRouter:
     router = APIRouter()
     gate = gate or AnswerGate()
+    follow_ups = AnswerGate(running=FOLLOW_UPS_RUNNING, waiting=FOLLOW_UPS_WAITING)
 
     @router.post(
         "/api/ask",
@@ -111,10 +120,13 @@ def api_router(bot: Bot, gate: AnswerGate | None = None) -> APIRouter:
     async def ask(body: AskRequest, request: Request) -> JSONResponse:
         history = [_earlier(bot, n, q) for n, q in enumerate(body.history) if q.strip()]
         try:
-            async with gate.turn():
-                if await request.is_disconnected():  # gone while waiting: no work for it
-                    return JSONResponse({"detail": "the client went away"}, status_code=499)
-                answer = await run_in_threadpool(bot.ask, body.question, history)
+            # A follow-up replays earlier answers (bounded, but several answers' work):
+            # follow-ups take a turn of their own first, so they never hold every slot.
+            async with follow_ups.turn() if history else contextlib.nullcontext():
+                async with gate.turn():
+                    if await request.is_disconnected():  # gone while waiting: no work for it
+                        return JSONResponse({"detail": "the client went away"}, status_code=499)
+                    answer = await run_in_threadpool(bot.ask, body.question, history)
         except Busy:
             return JSONResponse(
                 {"detail": "too many questions at once; please ask again in a moment"},

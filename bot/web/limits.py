@@ -4,7 +4,9 @@
   and at most ``waiting`` more wait for a turn (each for at most ``patience``
   seconds); beyond that the request gets a fast ``503`` with ``Retry-After``
   instead of a place in an unbounded pile. A client that has gone while waiting
-  costs nothing more. (The Gradio chat has its own bounded queue: ``bot.web.ui``.)
+  costs nothing more. Follow-ups, which replay earlier answers, first take a turn of
+  their own (``FOLLOW_UPS_RUNNING``), so they cannot crowd out first questions.
+  (The Gradio chat has its own bounded queue: ``bot.web.ui``.)
 - ``RequestLimits`` (pure ASGI middleware, so Gradio's event streams are not
   buffered): a body larger than ``max_body`` bytes on the public routes is refused
   with ``413`` before it is read whole, and Gradio's file-upload route, which the
@@ -25,6 +27,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 ANSWERS_RUNNING = 2
 #: Requests that may wait for a turn; more are told to come back (503).
 ANSWERS_WAITING = 16
+#: Follow-ups (questions with a history) computed at once and waiting, within the above:
+#: each may replay several earlier answers, so they never hold every slot.
+FOLLOW_UPS_RUNNING = 1
+FOLLOW_UPS_WAITING = 8
 #: How long a request waits for a turn before it is told to come back.
 PATIENCE_SECONDS = 10.0
 #: How long a turned-away client should wait before trying again (Retry-After).
