@@ -91,6 +91,9 @@ class AnswerPolicy:
     min_sentence_words: int = 5
     closest: int = 3
     writer: Writer = quote_extracts
+    #: Added to the score (not the evidence) of a sentence holding a number when the
+    #: question asks how many, how much, what share ...
+    figure_bonus: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,7 @@ def score_sentences(
     wanted = content_terms(question)
     weights = np.sqrt(store.keyword.idf(wanted))
     total = float(weights.sum())
+    asks_figure = _ASKS_FIGURE.search(question) is not None
     scored = []
     for (span, hit, rank), sentence, cosine in zip(entries, sentences, cosines, strict=True):
         doc_id = hit.chunk.doc_id
@@ -282,13 +286,16 @@ def score_sentences(
         words = frozenset(terms(sentence))
         covered = sum(w for w, t in zip(weights, wanted, strict=True) if t in words)
         coverage = float(covered) / total if total else 0.0
+        # a question asking for a figure prefers sentences that give one (ranking only)
+        bonus = policy.figure_bonus if asks_figure and _FIGURE.search(sentence) else 0.0
         scored.append(
             _Scored(
                 doc_id=doc_id,
                 span=span,
                 score=float(cosine)
                 + policy.coverage_weight * coverage
-                + policy.context_weight * hit.dense,
+                + policy.context_weight * hit.dense
+                + bonus,
                 evidence=float(cosine) + coverage,
                 rank=rank,
                 words=words,
@@ -299,6 +306,12 @@ def score_sentences(
     return scored
 
 
+_ASKS_FIGURE = re.compile(
+    r"\bhow (many|much|long|often|big|large)\b|\bwhat (share|percentage|proportion|fraction|"
+    r"number|amount|sum|rate|figure)\b|\bby how much\b|\bby what (percentage|share)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
 _ASKS = re.compile(r"^\s*(q|question|interviewer)\s*[:.]|\?[\"'”’)\]*_ ]*$", re.IGNORECASE)
 
 

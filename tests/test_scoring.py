@@ -87,3 +87,23 @@ def test_a_writer_composes_the_text_over_the_chosen_extracts(store: Store) -> No
     policy = AnswerPolicy(refusal=ALWAYS_ANSWER, max_extracts=1, writer=count)
     answer = compose_answer("Why?", "co-production Aspley", QUESTION_VECTOR, [hit], store, policy)
     assert answer.text == "1 passage(s) answer 'Why?' [1]"
+
+
+def test_a_question_asking_for_a_figure_prefers_a_sentence_that_gives_one() -> None:
+    text = "The food bank grew fast in its first years.\nThe centres now have 74 volunteers."
+    spans = tuple(split_sentences(text))
+    doc = Document("f.md", text, "Food", "h")
+    chunk = Chunk("f.md#0", "f.md", 0, len(text), text, spans)
+    # the second is closer in meaning, the first covers more words: it wins without the bonus
+    vectors = np.array([[0.7, 0.714, 0.0], [0.85, 0.527, 0.0]], dtype=np.float32)
+    store = Store(IndexInfo("hand", 800, 0), [doc], [chunk], np.array([[1.0, 0, 0]]), vectors)
+    hit = Hit(chunk, score=1.0, dense=0.5)
+
+    def best(question: str, bonus: float) -> str:
+        policy = AnswerPolicy(figure_bonus=bonus)
+        top = score_sentences(question, QUESTION_VECTOR, [hit], store, policy)[0]
+        return text[top.span.start : top.span.end]
+
+    assert best("How many volunteers does the food bank have?", 0.2).endswith("74 volunteers.")
+    assert best("How many volunteers does the food bank have?", 0.0).startswith("The food bank")
+    assert best("Why did the food bank grow?", 0.2).startswith("The food bank")  # no figure asked
