@@ -4,6 +4,7 @@ and how much of a conversation a follow-up replays."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,13 @@ from bot import conversation
 from bot.web.limits import AnswerGate, Busy
 from tests.conftest import SEED_ID, SHIPPED_DOCS
 from tests.test_web_api import ASPLEY, serve_app
+
+
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    """Run ``coroutine`` on a fresh event loop in its own thread (the browser tests' sync
+    Playwright leaves a loop running in this one)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_gate_runs_some_queues_a_few_and_turns_the_rest_away() -> None:
@@ -39,7 +47,7 @@ def test_the_gate_runs_some_queues_a_few_and_turns_the_rest_away() -> None:
         await asyncio.gather(first, second)
         return events
 
-    assert asyncio.run(scenario()) == ["a runs", "c busy", "b runs"]
+    assert _run(scenario()) == ["a runs", "c busy", "b runs"]
 
 
 def test_a_request_that_waits_too_long_is_turned_away() -> None:
@@ -52,7 +60,7 @@ def test_a_request_that_waits_too_long_is_turned_away() -> None:
             except Busy:
                 return True
 
-    assert asyncio.run(scenario())
+    assert _run(scenario())
 
 
 class _FullGate(AnswerGate):
