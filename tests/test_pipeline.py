@@ -60,3 +60,22 @@ def test_questions_are_answered_from_the_old_index_while_an_update_runs(
         update.join(30)
     hits = bot.search("Sneinton foodbank volunteers", top_k=1)
     assert hits[0].chunk.doc_id == "foodbank.txt"
+
+
+def test_status_names_a_file_it_cannot_read_instead_of_failing(
+    tmp_path: Path, docs_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    bot = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=FakeEmbedder())
+    bot.index()
+    locked = docs_dir / SEED_ID
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == locked:  # as a file the server's user may not read would
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    rows = {row.doc_id: row for row in bot.status()}
+    assert rows[SEED_ID].status.startswith("error: cannot read")
+    assert "Permission denied" in rows[SEED_ID].status and "permissions" in rows[SEED_ID].status
