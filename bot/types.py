@@ -74,6 +74,11 @@ class Hit:
     keyword: float = 0.0
 
 
+def version_of(doc: Document) -> str:
+    """A short fingerprint of a reading's content, for links to its passages."""
+    return doc.content_hash[:12]
+
+
 @dataclass(frozen=True)
 class Citation:
     """A verbatim extract backing part of an answer: ``text[start:end] == extract``."""
@@ -89,6 +94,9 @@ class Citation:
     end: int
     extract: str
     score: float
+    #: The reading's version (its content hash, shortened): a link to the passage can
+    #: tell when the reading has changed since the answer was given.
+    version: str = ""
 
     @classmethod
     def of(cls, n: int, doc: Document, start: int, end: int, score: float) -> Citation:
@@ -105,6 +113,7 @@ class Citation:
             end=end,
             extract=doc.text[start:end],
             score=score,
+            version=version_of(doc),
         )
 
 

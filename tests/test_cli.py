@@ -25,6 +25,7 @@ CITATION_KEYS = {
     "end": int,
     "extract": str,
     "score": float,
+    "version": str,
 }
 
 

@@ -536,3 +536,14 @@ def test_embed_check_tells_any_page_whether_it_may_frame_the_widget(web) -> None
     assert refused.json()["allowed"] is False and "BOT_EMBED_ORIGINS" in refused.json()["how"]
     allowed = web.get("/embed/check", headers={"Origin": ALLOWED}).json()
     assert allowed == {"allowed": True, "origin": ALLOWED, "how": ""}
+
+
+def test_a_passage_link_to_a_changed_reading_says_so_instead_of_highlighting(web) -> None:  # type: ignore[no-untyped-def]
+    c = web.post("/api/ask", json={"question": ASPLEY}).json()["citations"][0]
+    assert c["version"]
+    link = f"/documents/{SEED_ID}?start={c['start']}&end={c['end']}"
+    fresh = web.get(f"{link}&v={c['version']}")
+    assert '<mark id="extract"' in fresh.text and "has changed" not in fresh.text
+    stale = web.get(f"{link}&v=0123456789ab")
+    assert stale.status_code == 200 and '<mark id="extract"' not in stale.text
+    assert "This reading has changed since the answer was given" in stale.text

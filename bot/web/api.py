@@ -53,6 +53,10 @@ class CitationOut(BaseModel):
     end: int
     extract: str = Field(description="Verbatim text of the reading.")
     score: float = Field(description="Relevance to the question; higher is better.")
+    version: str = Field(
+        description="The reading's version when the answer was given (a link with ?v= "
+        "can tell if the reading has changed since)."
+    )
 
 
 class ReadingOut(BaseModel):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from bot.pipeline import Bot
-from bot.types import Document
+from bot.types import Document, version_of
 from bot.web.render import byline, html_text, http_url, new_tab_link
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -71,12 +71,21 @@ as they are now.</p>
     return page(f"Reading not found — {APP_TITLE}", body)
 
 
-def document_page(doc: Document, start: int | None, end: int | None) -> str:
-    """The whole reading, with ``text[start:end]`` marked as ``#extract`` when given."""
+def document_page(
+    doc: Document, start: int | None, end: int | None, *, changed: bool = False
+) -> str:
+    """The whole reading, with ``text[start:end]`` marked as ``#extract`` when given;
+    ``changed``: the link was made for an earlier version, so nothing is marked."""
     text = doc.text
     if start is None or end is None:
         reading = html_text(text)
-        jump = ""
+        jump = (
+            '<p class="jump" role="note">This reading has changed since the answer was given, '
+            "so the cited passage may have moved: it is not highlighted. Ask the question again "
+            "for passages from the reading as it is now.</p>"
+            if changed
+            else ""
+        )
     else:
         reading = (
             html_text(text[:start])
@@ -142,6 +151,7 @@ def pages_router(bot: Bot) -> APIRouter:
         doc_id: str,
         start: int | None = Query(None, ge=0),
         end: int | None = Query(None, ge=0),
+        v: str | None = Query(None, max_length=64),
     ) -> HTMLResponse:
         doc = bot.store.documents.get(doc_id)
         if doc is None:
@@ -154,6 +164,8 @@ def pages_router(bot: Bot) -> APIRouter:
                 f"start={start!r}, end={end!r} is not a passage of {doc_id!r}; give both, "
                 f"with 0 <= start <= end <= {len(doc.text)}",
             )
+        if v is not None and v != version_of(doc):  # changed since the answer: no highlight
+            return html_response(document_page(doc, None, None, changed=True))
         return html_response(document_page(doc, start, end))
 
     @router.get("/widget", response_class=HTMLResponse)

@@ -58,9 +58,11 @@ def document_url(doc_id: str) -> str:
     return f"/documents/{quote(doc_id)}"
 
 
-def passage_url(doc_id: str, start: int, end: int) -> str:
-    """The document view of ``doc_id`` with ``[start, end)`` highlighted and scrolled to."""
-    return f"{document_url(doc_id)}?start={start}&end={end}#extract"
+def passage_url(doc_id: str, start: int, end: int, version: str = "") -> str:
+    """The document view of ``doc_id`` with ``[start, end)`` highlighted and scrolled to;
+    ``version`` lets the view tell when the reading has changed since."""
+    v = f"&v={quote(version)}" if version else ""
+    return f"{document_url(doc_id)}?start={start}&end={end}{v}#extract"
 
 
 def new_tab_link(href: str, label: str) -> str:
@@ -114,7 +116,9 @@ def citation_markdown(c: Citation) -> str:
     by = byline(c.author, c.date, c.page)
     if by:
         head += " — " + markdown_text(by)
-    links = [new_tab_link(passage_url(c.doc_id, c.start, c.end), "Open the reading here")]
+    links = [
+        new_tab_link(passage_url(c.doc_id, c.start, c.end, c.version), "Open the reading here")
+    ]
     source = http_url(c.source)
     if source:
         links.append(new_tab_link(source, "Source ↗"))

@@ -42,7 +42,8 @@ function citationItem(c) {
   li.append(el("blockquote", "“" + c.extract.split(/\s+/).join(" ").trim() + "”"));
   const links = el("div", null, "meta");
   const passage = "/documents/" + c.doc_id.split("/").map(encodeURIComponent).join("/") +
-    "?start=" + c.start + "&end=" + c.end + "#extract";
+    "?start=" + c.start + "&end=" + c.end +
+    (c.version ? "&v=" + encodeURIComponent(c.version) : "") + "#extract";
   links.append(newTabLink(passage, "Open the reading here"));
   const source = c.source ? httpUrl(c.source) : null;
   if (source) {
