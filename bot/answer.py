@@ -11,16 +11,15 @@ kinds of evidence:
 - context: the cosine similarity of the chunk around it, so a sentence such as
   "this reduces the capacity ..." keeps the sense of its neighbours.
 
-The readings answer a question only if some sentence's meaning + coverage
-reaches ``AnswerPolicy.min_evidence``; otherwise the answer says so plainly.
+Whether the readings answer at all is the refusal model's call (``bot.refusal``,
+fitted on the development questions); otherwise the answer says so plainly.
 The extracts are the best few sentences, each grown into a passage of one to three
 consecutive sentences (``_whole_passage``), neighbours merged, best first. The weights
-and thresholds were measured on ``tests/gold/shipped.jsonl`` (see BENCHMARKS.md).
+were measured on the development questions (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.keyword import content_terms, terms
+from bot.reflow import LIST_ITEM
 from bot.refusal import Evidence, RefusalModel, default_model
 from bot.store import Store
 from bot.types import Answer, Chunk, Citation, Hit, Span
@@ -181,7 +181,7 @@ def _whole_passage(
     """
     sentences = store.sentences_of(s.doc_id)
     text = store.documents[s.doc_id].text
-    at = sentences.index(s.span)
+    at = store.sentence_index(s.doc_id, s.span)
 
     def said(i: int) -> str:
         return text[sentences[i].start : sentences[i].end]
@@ -244,7 +244,7 @@ def _beside(hits: list[Hit], shown: Collection[Shown]) -> set[tuple[str, Span]]:
 def _complete(store: Store, s: _Scored) -> bool:
     """Whether a sentence ends like prose, not like a label ("Creative Commons License")."""
     sentence = store.documents[s.doc_id].text[s.span.start : s.span.end]
-    return sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…"))
+    return _closes(sentence, ".!…")
 
 
 def score_sentences(
@@ -319,7 +319,7 @@ def _asked_before(store: Store, doc_id: str, span: Span) -> Span | None:
     """The question a sentence answers: the sentence before it, if it is a question
     ending its line ("Q: Tell me about the scheme." / "A: It's our ...")."""
     sentences = store.sentences_of(doc_id)
-    at = _index(sentences, span)
+    at = store.sentence_index(doc_id, span)
     if at <= 0:
         return None
     before, text = sentences[at - 1], store.documents[doc_id].text
@@ -328,21 +328,13 @@ def _asked_before(store: Store, doc_id: str, span: Span) -> Span | None:
     return None
 
 
-def _index(sentences: list[Span], span: Span) -> int:
-    at = bisect.bisect_left([s.start for s in sentences], span.start)
-    return at if at < len(sentences) and sentences[at] == span else -1
-
-
 def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
     """Questions and headings are not answers: a statement of a few words at least,
     ending like one unless it is long (a list item may have no stop)."""
     words = len(sentence.split())
     if words < policy.min_sentence_words or _ASKS.search(sentence) or sentence.startswith("#"):
         return False
-    return words >= 10 or sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";"))
-
-
-_LIST_OR_TABLE = re.compile(r"^\s*([-*+•●▪◦–—|]|\(?\d{1,3}[.)])")
+    return words >= 10 or _closes(sentence, ".!…:;")
 
 
 def _label_line(text: str, span: Span) -> bool:
@@ -352,8 +344,13 @@ def _label_line(text: str, span: Span) -> bool:
         span.end == len(text) or text[span.end] == "\n"
     )
     sentence = text[span.start : span.end]
-    ends = sentence.rstrip("\"'”’)]*_ ").endswith((".", "!", "…", ":", ";", "?"))
-    return alone and not ends and not _LIST_OR_TABLE.match(sentence)
+    listed = LIST_ITEM.match(sentence) or sentence.lstrip().startswith("|")
+    return alone and not _closes(sentence, ".!…:;?") and not listed
+
+
+def _closes(sentence: str, marks: str) -> bool:
+    """Whether ``sentence`` ends with one of ``marks``, closing quotes and brackets aside."""
+    return sentence.rstrip("\"'”’)]*_ ").endswith(tuple(marks))
 
 
 def _distinct(scored: list[_Scored]) -> list[_Scored]:

@@ -310,10 +310,8 @@ class Bot:
         for doc in documents:
             for name in re.findall(r"[^\W\d_]{3,}", doc.author or ""):
                 topic = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", topic, flags=re.I)
-        prepared = prepare(topic, store.vocabulary)
-        vector = self.embedder.embed([prepared.text])[0]
-        hits = retrieve(store, prepared.text, vector, top_k=len(store))
-        answer = self._by_reading(store, question, prepared.text, vector, hits, documents)
+        query, vector, hits = self._search(store, topic, top_k=len(store))
+        answer = self._by_reading(store, question, query, vector, hits, documents)
         return answer or Answer(question=question, answered=False, text=REFUSAL)
 
     def _across_readings(self, store: Store, question: str, topic: str) -> Answer:
@@ -322,19 +320,17 @@ class Bot:
         A reading speaks to it when the refusal model would answer the topic from that
         reading's own passages; at most ``MAX_READINGS_ACROSS`` readings.
         """
-        prepared = prepare(topic, store.vocabulary)
-        vector = self.embedder.embed([prepared.text])[0]
-        hits = retrieve(store, prepared.text, vector, top_k=len(store))
+        query, vector, hits = self._search(store, topic, top_k=len(store))
         gate = self.policy.refusal or default_model()
         speaking = []
-        for doc_id in dict.fromkeys(h.chunk.doc_id for h in hits):
-            own = [h for h in hits if h.chunk.doc_id == doc_id][: self.settings.top_k]
-            scored = score_sentences(prepared.text, vector, own, store, self.policy)
-            if scored and gate.answers(question_evidence(prepared.text, scored, own, store)):
+        for doc_id, own in _by_doc(hits).items():  # best reading first
+            own = own[: self.settings.top_k]
+            scored = score_sentences(query, vector, own, store, self.policy)
+            if scored and gate.answers(question_evidence(query, scored, own, store)):
                 speaking.append(store.documents[doc_id])
             if len(speaking) == MAX_READINGS_ACROSS:
                 break
-        answer = self._by_reading(store, question, prepared.text, vector, hits, speaking, 1)
+        answer = self._by_reading(store, question, query, vector, hits, speaking, 1)
         return answer or Answer(question=question, answered=False, text=REFUSAL)
 
     def _by_reading(
@@ -352,8 +348,9 @@ class Bot:
         policy = replace(self.policy, refusal=ALWAYS_ANSWER, max_extracts=per_reading)
         citations: list[Citation] = []
         parts = []
+        grouped = _by_doc(hits)
         for doc in documents:
-            own = [h for h in hits if h.chunk.doc_id == doc.doc_id][:3]
+            own = grouped.get(doc.doc_id, [])[:3]
             answer = compose_answer(question, query, vector, own, store, policy)
             if not answer.answered:
                 continue
@@ -368,19 +365,31 @@ class Bot:
     def evidence(self, question: str) -> Evidence:
         """What the refusal model weighs for a question asked on its own (for fitting it)."""
         store = self.store
-        prepared = prepare(self.check_question(question), store.vocabulary)
-        vector = self.embedder.embed([prepared.text])[0]
-        hits = retrieve(store, prepared.text, vector, self.settings.top_k)
-        scored = score_sentences(prepared.text, vector, hits, store, self.policy)
-        return question_evidence(prepared.text, scored, hits, store)
+        query, vector, hits = self._search(store, self.check_question(question))
+        scored = score_sentences(query, vector, hits, store, self.policy)
+        return question_evidence(query, scored, hits, store)
 
     def _answer(
         self, store: Store, question: str, query: str, shown: Collection[Shown] = ()
     ) -> Answer:
-        prepared = prepare(query, store.vocabulary)
-        vector = self.embedder.embed([prepared.text])[0]
-        hits = retrieve(store, prepared.text, vector, self.settings.top_k)
-        return compose_answer(question, prepared.text, vector, hits, store, self.policy, shown)
+        searched, vector, hits = self._search(store, query)
+        return compose_answer(question, searched, vector, hits, store, self.policy, shown)
+
+    def _search(
+        self, store: Store, text: str, top_k: int | None = None
+    ) -> tuple[str, np.ndarray, list[Hit]]:
+        """What is searched for ``text`` (``bot.query.prepare``), its vector, and its hits."""
+        query = prepare(text, store.vocabulary).text
+        vector = self.embedder.embed([query])[0]
+        return query, vector, retrieve(store, query, vector, top_k or self.settings.top_k)
+
+
+def _by_doc(hits: list[Hit]) -> dict[str, list[Hit]]:
+    """Hits grouped by reading, readings in the order of their best hit."""
+    grouped: dict[str, list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault(hit.chunk.doc_id, []).append(hit)
+    return grouped
 
 
 def _differs(path: Path, target: Path) -> bool:

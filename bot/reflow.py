@@ -25,7 +25,7 @@ _SPACES = re.compile(r"[^\S\n]+")
 _PDF_BULLETS = str.maketrans({"\x7f": "•", "\uf0b7": "•", "\uf0a7": "▪", "\uf076": "•"})
 _BLANK = re.compile(r"\n[^\S\n]*\n\s*")
 #: A line that starts a list item, in any format.
-_ITEM = re.compile(r"^\s*([-*+•●▪◦–—]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+LIST_ITEM = re.compile(r"^\s*([-*+•●▪◦–—]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
 _MD_BLOCK = re.compile(r"^\s{0,3}(#{1,6}\s|>|\||```|~~~|<|([-*_]\s*){3,}$)")
 _MD_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -55,7 +55,7 @@ def reflow_plain(text: str) -> str:
         for line in lines[1:]:
             first = line.strip().split(" ", 1)[0]
             wrapped = len(out[-1]) + 1 + len(first) > width - 1
-            if wrapped and line.strip() and not _ITEM.match(line) and out[-1].strip():
+            if wrapped and line.strip() and not LIST_ITEM.match(line) and out[-1].strip():
                 out[-1] = _join(out[-1], line.strip(), text, soft_hyphens=False)
             else:
                 out.append(line.rstrip())
@@ -98,7 +98,7 @@ def reflow_markdown(text: str) -> str:
             continue
         quoted = stripped.startswith(">")
         continued = quoted and out[-1].lstrip().startswith(">") if out else False
-        starts_block = bool(_MD_BLOCK.match(line) or _ITEM.match(line)) and not continued
+        starts_block = bool(_MD_BLOCK.match(line) or LIST_ITEM.match(line)) and not continued
         words = stripped.lstrip("> ").split(" ", 1)[0]
         wrapped = width is not None and len(out[-1]) + 1 + len(words) > width - 1 if out else False
         hard_break = bool(out) and out[-1].endswith(("  ", "\\"))
@@ -155,7 +155,7 @@ def _blocks(lines: list[str], whole: str) -> list[str]:
             if current:
                 blocks.append("\n".join(current))
             current = []
-        elif current and not _ITEM.match(line):
+        elif current and not LIST_ITEM.match(line):
             current[-1] = _join(current[-1], line, whole, soft_hyphens=True)
         else:
             current.append(line)

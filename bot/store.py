@@ -19,6 +19,7 @@ This is the only module that imports FAISS.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from collections.abc import Iterator
@@ -111,6 +112,9 @@ class Store:
             doc_id: sorted((self.sentences[row][1] for row in rows), key=lambda span: span.start)
             for doc_id, rows in self._sentence_rows_by_doc.items()
         }
+        self._doc_sentence_starts = {
+            doc_id: [span.start for span in spans] for doc_id, spans in self._doc_sentences.items()
+        }
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -129,6 +133,13 @@ class Store:
     def sentences_of(self, doc_id: str) -> list[Span]:
         """A document's sentences, in order."""
         return self._doc_sentences.get(doc_id, [])
+
+    def sentence_index(self, doc_id: str, span: Span) -> int:
+        """Where ``span`` is in ``sentences_of(doc_id)``, or -1 if it is not a sentence."""
+        starts = self._doc_sentence_starts.get(doc_id, [])
+        at = bisect.bisect_left(starts, span.start)
+        found = at < len(starts) and self._doc_sentences[doc_id][at] == span
+        return at if found else -1
 
     def vectors_of(self, doc_id: str) -> tuple[np.ndarray, np.ndarray]:
         """The stored chunk and sentence vectors of a document, in index order."""
