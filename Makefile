@@ -7,9 +7,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+# axe-core's engine for the accessibility tests, from its npm package (pinned).
+AXE_VERSION := 4.14.1
+AXE    := $(VENV)/axe-core/axe.min.js
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium run test lint bench clean
+.PHONY: setup chromium axe run test lint bench clean
 
 setup: $(STAMP)
 
@@ -25,11 +28,20 @@ $(STAMP): pyproject.toml
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+axe: $(AXE)
+
+$(AXE): | $(STAMP)
+	@command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
+	  && tar -xzf axe-core-$(AXE_VERSION).tgz --strip-components=1 package/axe.min.js \
+	  && rm axe-core-$(AXE_VERSION).tgz
+
 # Builds or syncs the index, then serves http://127.0.0.1:7860/chat/ (Ctrl-C stops it).
 run: setup
 	$(PY) app.py
 
-test: setup chromium
+test: setup chromium axe
 	$(PY) -m pytest
 
 lint: setup

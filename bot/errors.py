@@ -11,7 +11,9 @@ Each message names the offending file or value and says how to fix it.
     │   ├── IndexMissingError      there is no index yet
     │   ├── IndexMismatchError     built by another model or format version
     │   ├── IndexCorruptError      a file of the index is damaged
-    │   └── IndexBusyError         another process is updating it
+    │   ├── IndexBusyError         another process is updating it
+    │   └── IndexReadOnlyError     the index folder cannot be written
+    ├── StorageError           a file could not be written (a full disk); nothing changed
     ├── NotFoundError          a document id that is not in the collection
     └── QuestionError          an empty or oversized question
 """
@@ -63,6 +65,11 @@ class IndexBusyError(IndexStoreError):
 
 class IndexReadOnlyError(IndexStoreError):
     """The index folder cannot be written: it can be read and served, not updated."""
+
+
+class StorageError(BotError):
+    """A reading or the index could not be written (a full disk, say); what was there
+    before is kept as it was."""
 
 
 class NotFoundError(BotError):

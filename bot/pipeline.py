@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import threading
 from collections.abc import Collection, Iterable, Sequence
@@ -39,7 +40,14 @@ from bot.conversation import (
 )
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
-from bot.errors import ConfigError, DocumentError, IndexMissingError, NotFoundError, QuestionError
+from bot.errors import (
+    ConfigError,
+    DocumentError,
+    IndexMissingError,
+    NotFoundError,
+    QuestionError,
+    StorageError,
+)
 from bot.generations import write_lock
 from bot.query import foreign_language, prepare
 from bot.refusal import ALWAYS_ANSWER, Evidence, default_model
@@ -122,7 +130,14 @@ class Bot:
                     "'bot index --rebuild' to empty the index"
                 )
             if report.changed or old is None:
-                store.save(self.settings.index_dir)
+                try:
+                    store.save(self.settings.index_dir)
+                except OSError as exc:
+                    raise StorageError(
+                        f"cannot write the index in {str(self.settings.index_dir)!r} "
+                        f"({exc.strerror}); the previous index is kept and still answers. "
+                        "Free some disk space, then index again"
+                    ) from None
             self._store = store
             return report
 
@@ -136,33 +151,42 @@ class Bot:
         """Validate files, copy the readable ones into the documents folder, index them.
 
         A file whose name is taken by a different reading is rejected unless ``replace``.
+        If the copy or the index update fails (a full disk, say), the documents folder is
+        put back as it was: no reading is left half-added or lost.
         """
         docs_dir = self.settings.docs_dir
         check_docs_dir(docs_dir)
         copied, rejected = [], []
-        for path in paths:
-            target = docs_dir / path.name
-            try:
-                self.check_file(path)
-                if target.is_dir():
-                    raise DocumentError(
-                        path, f"{str(target)!r} is a folder; rename {str(path)!r} to add it"
-                    )
-                if not replace and _differs(path, target):
-                    raise DocumentError(
-                        path,
-                        f"{str(path)!r} would replace the different reading {str(target)!r}; "
-                        "rename the file, or pass --replace to update that reading",
-                    )
-            except DocumentError as exc:
-                rejected.append((str(path), str(exc)))
-                continue
-            if path.resolve() != target.resolve():
-                if target.is_symlink():  # replace the link, not the file it points to
-                    target.unlink()
-                shutil.copyfile(path, target)
-            copied.append(doc_id_for(target, docs_dir))
-        report = self.index(progress=progress)
+        placed: list[_Placed] = []
+        try:
+            for path in paths:
+                target = docs_dir / path.name
+                try:
+                    self.check_file(path)
+                    if target.is_dir():
+                        raise DocumentError(
+                            path, f"{str(target)!r} is a folder; rename {str(path)!r} to add it"
+                        )
+                    if not replace and _differs(path, target):
+                        raise DocumentError(
+                            path,
+                            f"{str(path)!r} would replace the different reading "
+                            f"{str(target)!r}; rename the file, or pass --replace to update "
+                            "that reading",
+                        )
+                except DocumentError as exc:
+                    rejected.append((str(path), str(exc)))
+                    continue
+                if path.resolve() != target.resolve():
+                    placed.append(_Placed.copy(path, target))
+                copied.append(doc_id_for(target, docs_dir))
+            report = self.index(progress=progress)
+        except BaseException:
+            for done in reversed(placed):
+                done.undo()
+            raise
+        for done in placed:
+            done.keep()
         return AddReport(tuple(copied), tuple(rejected), report)
 
     def check_file(self, path: Path) -> Document:
@@ -195,9 +219,16 @@ class Bot:
                     f"'bot list' shows the ids (indexed: {known})"
                 )
             targets.append(path)
-        for path in targets:
-            path.unlink()
-        return self.index(allow_empty=True)
+        removed = [_Placed.remove(path) for path in targets]
+        try:
+            report = self.index(allow_empty=True)
+        except BaseException:
+            for done in reversed(removed):
+                done.undo()
+            raise
+        for done in removed:
+            done.keep()
+        return report
 
     def status(self) -> list[DocumentStatus]:
         """Every document in the folder or the index, and how it stands."""
@@ -390,6 +421,58 @@ def _by_doc(hits: list[Hit]) -> dict[str, list[Hit]]:
     for hit in hits:
         grouped.setdefault(hit.chunk.doc_id, []).append(hit)
     return grouped
+
+
+class _Placed:
+    """A reading copied into (or removed from) the documents folder, undoable until kept.
+
+    A copy is written beside its target under a hidden name (hidden names are not
+    readings), a reading it replaces is set aside under another, and only then is the
+    copy renamed into place; a removed reading is only set aside until kept.
+    """
+
+    def __init__(self, target: Path, set_aside: Path | None, added: bool = True) -> None:
+        self.target, self.set_aside, self.added = target, set_aside, added
+
+    @classmethod
+    def remove(cls, target: Path) -> _Placed:
+        set_aside = _hidden(target, "removed")
+        os.replace(target, set_aside)
+        return cls(target, set_aside, added=False)
+
+    @classmethod
+    def copy(cls, path: Path, target: Path) -> _Placed:
+        staged = _hidden(target, "adding")
+        try:
+            shutil.copyfile(path, staged)
+        except OSError as exc:
+            staged.unlink(missing_ok=True)
+            raise StorageError(
+                f"cannot copy {str(path)!r} into {str(target.parent)!r} ({exc.strerror}); "
+                "nothing was added. Free some disk space, then add it again"
+            ) from None
+        set_aside = None
+        if target.exists() or target.is_symlink():  # a link is replaced, not its target
+            set_aside = _hidden(target, "replaced")
+            os.replace(target, set_aside)
+        os.replace(staged, target)
+        return cls(target, set_aside)
+
+    def undo(self) -> None:
+        """Put the folder back as it was."""
+        if self.set_aside is not None:
+            os.replace(self.set_aside, self.target)  # over the copy, if there is one
+        elif self.added:
+            self.target.unlink(missing_ok=True)
+
+    def keep(self) -> None:
+        if self.set_aside is not None:
+            self.set_aside.unlink(missing_ok=True)
+
+
+def _hidden(target: Path, kind: str) -> Path:
+    """A hidden name beside ``target`` (not a reading; short whatever its name's length)."""
+    return target.with_name(f".{kind}-{secrets.token_hex(6)}")
 
 
 def _differs(path: Path, target: Path) -> bool:

@@ -22,6 +22,9 @@ os.environ.update(
     }
 )
 
+#: The browser tests' app, course pages and Chromium (session fixtures, shared by modules).
+pytest_plugins = ["tests.browser_site"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DOCS = REPO / "documents"
 SEED_ID = "whatever-happened-to-camerons-big-society.md"

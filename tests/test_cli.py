@@ -289,6 +289,33 @@ def test_an_index_folder_that_cannot_be_written_is_a_clear_error(
     assert "Traceback" not in err and err.count("\n") == 1
 
 
+def test_serve_answers_from_an_index_it_cannot_update(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A read-only index folder (as an unprivileged server user would meet it): a warning,
+    then the readable index is served; without an index, the clear error alone."""
+    import bot.web.app as web_app
+    from bot.errors import IndexReadOnlyError
+    from bot.pipeline import Bot
+
+    def read_only(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise IndexReadOnlyError("cannot write to the index folder 'index' (Read-only file system)")
+
+    served: list[int] = []
+    monkeypatch.setattr(web_app, "listen", lambda host, port: None)
+    monkeypatch.setattr(web_app, "serve", lambda bot, sock: served.append(len(bot.store)))
+    monkeypatch.setattr(Bot, "index", read_only)
+    code, _, err = cli("serve")
+    assert code == 1 and "cannot write to the index folder" in err and served == []
+    monkeypatch.undo()
+    cli("index", "-q")
+    monkeypatch.setattr(web_app, "listen", lambda host, port: None)
+    monkeypatch.setattr(web_app, "serve", lambda bot, sock: served.append(len(bot.store)))
+    monkeypatch.setattr(Bot, "index", read_only)
+    code, _, err = cli("serve")
+    assert code == 0 and served and served[0] > 0
+    assert "warning: cannot write to the index folder" in err and "without updates" in err
+    assert "Traceback" not in err
+
+
 def test_damaged_index_is_reported_and_rebuild_recovers(cli) -> None:  # type: ignore[no-untyped-def]
     cli("index", "-q")
     generation = cli.index / (cli.index / "CURRENT").read_text().strip()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from bot.errors import IndexBusyError
+from bot.errors import IndexBusyError, StorageError
 from bot.pipeline import Bot
+from bot.store import Store
 from tests.conftest import SEED_ID, FakeEmbedder, make_settings
 
 
@@ -79,3 +83,54 @@ def test_status_names_a_file_it_cannot_read_instead_of_failing(
     rows = {row.doc_id: row for row in bot.status()}
     assert rows[SEED_ID].status.startswith("error: cannot read")
     assert "Permission denied" in rows[SEED_ID].status and "permissions" in rows[SEED_ID].status
+
+
+def _disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_an_add_that_cannot_be_indexed_leaves_the_folder_as_it_was(
+    tmp_path: Path, docs_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    bot = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=FakeEmbedder())
+    bot.index()
+    seed_before = (docs_dir / SEED_ID).read_bytes()
+    new = tmp_path / "foodbank.txt"
+    new.write_text("Volunteers staff the Sneinton foodbank on Tuesdays and Fridays.")
+    changed = tmp_path / SEED_ID
+    changed.write_text("A different version of the seed reading, about libraries.")
+    monkeypatch.setattr(Store, "save", _disk_full)  # the disk fills while the index is written
+
+    with pytest.raises(StorageError, match=r"No space left on device.*previous index is kept"):
+        bot.add([new, changed], replace=True)
+
+    assert sorted(p.name for p in docs_dir.iterdir()) == [SEED_ID]  # nothing added, no litter
+    assert (docs_dir / SEED_ID).read_bytes() == seed_before  # the replaced reading is back
+    assert [row.status for row in bot.status()] == ["indexed"]
+    assert sorted(bot.store.documents) == [SEED_ID]
+
+
+def test_an_add_whose_copy_fails_names_the_file_and_adds_nothing(
+    tmp_path: Path, docs_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    bot = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=FakeEmbedder())
+    bot.index()
+    new = tmp_path / "foodbank.txt"
+    new.write_text("Volunteers staff the Sneinton foodbank on Tuesdays and Fridays.")
+    monkeypatch.setattr(shutil, "copyfile", _disk_full)
+    with pytest.raises(StorageError, match=r"cannot copy '.*foodbank\.txt'.*nothing was added"):
+        bot.add([new])
+    assert sorted(p.name for p in docs_dir.iterdir()) == [SEED_ID]
+
+
+def test_a_remove_that_cannot_be_indexed_keeps_the_reading(
+    tmp_path: Path, docs_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    bot = Bot(make_settings(docs_dir, tmp_path / "index"), embedder=FakeEmbedder())
+    (docs_dir / "foodbank.txt").write_text("Volunteers staff the Sneinton foodbank on Tuesdays.")
+    bot.index()
+    monkeypatch.setattr(Store, "save", _disk_full)
+    with pytest.raises(StorageError):
+        bot.remove(["foodbank.txt"])
+    assert sorted(p.name for p in docs_dir.iterdir()) == ["foodbank.txt", SEED_ID]
+    assert sorted(bot.store.documents) == ["foodbank.txt", SEED_ID]

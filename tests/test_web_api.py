@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 from collections.abc import Iterator
@@ -156,7 +157,7 @@ def test_api_docs_page_loads_nothing_from_other_hosts(web) -> None:  # type: ign
     page = web.get("/docs")
     assert page.status_code == 200
     links = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert links and all(link.startswith("/docs-assets/") for link in links), links
+    assert links and all(link.startswith(("/docs-assets/", "/static/")) for link in links), links
     for link in links:
         assert web.get(link).status_code == 200, link
 
@@ -446,6 +447,47 @@ def test_reindex_runs_in_the_background_with_progress(web) -> None:  # type: ign
     assert state["action"] == "rebuild" and state["error"] is None
     assert state["done"] == state["total"] > 0
     assert sorted(state["report"]["added"]) == [HOSTILE_ID, SEED_ID]
+
+
+def _disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_an_upload_on_a_full_disk_is_507_and_changes_nothing(web, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import Store
+
+    before = sorted(p.name for p in web.bot.settings.docs_dir.iterdir())
+    monkeypatch.setattr(Store, "save", _disk_full)
+    response = web.put("/api/admin/documents/sneinton.txt", content=FOODBANK_TEXT, headers=AUTH)
+    assert response.status_code == 507
+    detail = response.json()["detail"]
+    assert "No space left on device" in detail and "previous index is kept" in detail
+    assert str(web.bot.settings.index_dir) not in detail  # no server paths
+    assert sorted(p.name for p in web.bot.settings.docs_dir.iterdir()) == before
+    rows = web.get("/api/admin/documents", headers=AUTH).json()
+    assert "sneinton.txt" not in {r["doc_id"] for r in rows}
+    assert web.get("/api/admin/progress", headers=AUTH).json()["error"].startswith("cannot write")
+
+    monkeypatch.setattr(Path, "open", _disk_full)  # not even the upload can be received
+    response = web.put("/api/admin/documents/sneinton.txt", content=FOODBANK_TEXT, headers=AUTH)
+    monkeypatch.undo()
+    assert response.status_code == 507 and "'sneinton.txt' could not be received" in response.text
+    assert sorted(p.name for p in web.bot.settings.docs_dir.iterdir()) == before
+
+
+def test_a_reindex_on_a_full_disk_reports_why(web, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from bot.store import Store
+
+    monkeypatch.setattr(Store, "save", _disk_full)
+    assert web.post("/api/admin/reindex?rebuild=true", headers=AUTH).status_code == 202
+    deadline = time.monotonic() + 60
+    while (state := web.get("/api/admin/progress", headers=AUTH).json())["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert state["report"] is None and "No space left on device" in state["error"]
+    assert web.post("/api/ask", json={"question": ASPLEY}).json()["answered"]
 
 
 def test_second_update_while_one_runs_is_409() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.types import Answer, Citation
@@ -99,16 +101,26 @@ def test_citation_markdown_never_links_other_schemes() -> None:
     assert "— 2015\\-04\\-10\\, page 4" in text
 
 
+def summary(message: dict) -> str:  # type: ignore[type-arg]
+    """The title of a collapsible list of sources."""
+    found = re.match(r'<details class="sources"><summary>(.*?)</summary>', message["content"])
+    assert found, message["content"]
+    return found.group(1)
+
+
 def test_answer_messages_answered_and_refused() -> None:
     answered = Answer("q", True, "Some text. [1]", citations=(citation(),))
     messages = answer_messages(answered)
     assert [m["role"] for m in messages] == ["assistant", "assistant"]
     assert messages[0]["content"] == "Some text\\. \\[1\\]"
-    assert messages[1]["metadata"] == {"title": "Sources (1)", "status": "done"}
+    assert messages[1]["content"].startswith(
+        '<details class="sources"><summary>Sources (1)</summary>\n\n**\\[1\\]**'
+    )
+    assert messages[1]["content"].endswith("</details>")
     refused = Answer("q", False, "The readings don't answer this question.", closest=(citation(),))
     messages = answer_messages(refused)
     assert messages[0]["content"] == "The readings don&#x27;t answer this question\\."
-    assert messages[1]["metadata"]["title"] == "Closest passages, not an answer (1)"
+    assert summary(messages[1]) == "Closest passages, not an answer (1)"
     assert question_message("<b>hi</b>") == {"role": "user", "content": "&lt;b&gt;hi&lt;\\/b&gt;"}
 
 
@@ -120,11 +132,11 @@ def test_sources_are_grouped_by_reading_when_several_are_cited() -> None:
         return Citation(n, doc_id, f"Title {doc_id[0]}", None, None, None, None, 0, 1, "x", 1.0)
 
     one = answer_messages(Answer("q", True, "x [1] y [2]", (cite(1, "a.md"), cite(2, "a.md"))))
-    assert [m.get("metadata", {}).get("title") for m in one[1:]] == ["Sources (2)"]
+    assert [summary(m) for m in one[1:]] == ["Sources (2)"]
     two = answer_messages(
         Answer("q", True, "x", (cite(1, "a.md"), cite(2, "b.md"), cite(3, "a.md")))
     )
-    titles = [m["metadata"]["title"] for m in two[1:]]
+    titles = [summary(m) for m in two[1:]]
     assert titles == ["Sources, reading 1 of 2 (2)", "Sources, reading 2 of 2 (1)"]
     assert "Title a" in two[1]["content"] and "Title b" in two[2]["content"]
     assert "Title b" not in two[1]["content"]

@@ -23,10 +23,11 @@ from fastapi.responses import HTMLResponse
 
 from bot.config import MIN_ADMIN_TOKEN_CHARS
 from bot.documents import SUPPORTED_SUFFIXES
-from bot.errors import BotError, DocumentError, IndexBusyError
+from bot.errors import BotError, IndexBusyError
 from bot.pipeline import Bot
 from bot.sync import SyncProgress
 from bot.types import SyncReport
+from bot.web.errors import public_message, status_of
 from bot.web.pages import APP_TITLE, PAGE_CSP, html_response, page
 from bot.web.render import html_text
 
@@ -87,22 +88,15 @@ class IndexJob:
         report = None
         try:
             report = work(self._progress)
-        except BotError as exc:
+        except BotError as exc:  # a full disk is a StorageError: the index before is kept
             self._update(error=str(exc))
-            raise
-        except OSError as exc:  # a full disk, say: the index on disk is the one before
-            self._update(
-                error=f"the update could not be written ({exc.strerror}); the readings are "
-                "answered as before. Free some disk space or check the index folder, then "
-                "reindex"
-            )
             raise
         finally:
             self._update(running=False, report=report)
         return report
 
     def _background(self, work: Callable[[SyncProgress], SyncReport]) -> None:
-        with contextlib.suppress(BotError, OSError):  # recorded in the state, for the page
+        with contextlib.suppress(BotError):  # recorded in the state, for the page
             self._finish(work)
 
     def _progress(self, done: int, total: int) -> None:
@@ -145,7 +139,8 @@ its upload finishes; questions keep being answered meanwhile.</p>
 <section>
 <h2>Readings</h2>
 <table id="documents"><thead><tr><th>Id</th><th>Title</th><th>Author</th><th>Date</th>
-<th>Chunks</th><th>Status</th><th></th></tr></thead><tbody></tbody></table>
+<th>Chunks</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr>
+</thead><tbody></tbody></table>
 </section>
 <section>
 <h2>Reindex</h2>
@@ -204,16 +199,19 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
         with tempfile.TemporaryDirectory(prefix="bot-upload-") as folder:
             path = Path(folder) / name
             size = 0
-            with path.open("wb") as out:
-                async for part in request.stream():
-                    size += len(part)
-                    if size > limit_bytes:
-                        raise _too_large(name, bot.settings.max_upload_mb)
-                    out.write(part)
             try:
-                await run_in_threadpool(bot.check_file, path)
-            except DocumentError as exc:  # the message names our temporary copy
-                raise HTTPException(422, str(exc).replace(f"{folder}/", "")) from None
+                with path.open("wb") as out:
+                    async for part in request.stream():
+                        size += len(part)
+                        if size > limit_bytes:
+                            raise _too_large(name, bot.settings.max_upload_mb)
+                        out.write(part)
+            except OSError as exc:  # a full disk, say
+                raise HTTPException(
+                    507,
+                    f"{name!r} could not be received ({exc.strerror}); nothing was changed. "
+                    "Free some disk space on the server, then upload it again",
+                ) from None
             rejected: list[str] = []
 
             def add(progress: SyncProgress) -> SyncReport:
@@ -221,9 +219,16 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
                 rejected.extend(why for _, why in added.rejected)
                 return added.index
 
-            report = await run_in_threadpool(job.run, f"upload {name}", add)
+            copy = {str(path): repr(name), folder: "the upload"}  # messages name the file
+
+            try:
+                await run_in_threadpool(bot.check_file, path)
+                report = await run_in_threadpool(job.run, f"upload {name}", add)
+            except BotError as exc:
+                detail = public_message(str(exc), bot.settings, copy)
+                raise HTTPException(status_of(exc), detail) from None
             if rejected:  # nothing was copied: say why, not an empty success
-                raise HTTPException(422, rejected[0].replace(f"{folder}/", ""))
+                raise HTTPException(422, public_message(rejected[0], bot.settings, copy))
         return {"doc_id": name, "report": asdict(report)}
 
     @guarded.delete(

@@ -21,36 +21,17 @@ from fastapi.staticfiles import StaticFiles
 
 from bot import __version__
 from bot.config import apply_offline_env
-from bot.errors import (
-    BotError,
-    ConfigError,
-    DocumentError,
-    IndexBusyError,
-    IndexMissingError,
-    IndexStoreError,
-    NotFoundError,
-    QuestionError,
-)
+from bot.errors import BotError, ConfigError
 from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
+from bot.web.errors import public_message, status_of
 from bot.web.limits import RequestLimits
 from bot.web.pages import APP_TITLE, STATIC_DIR, pages_router
 from bot.web.security import add_security
 
 #: The chat has no file input; Gradio's upload route still exists, so keep it tiny.
 GRADIO_MAX_FILE_SIZE = "1mb"
-
-#: HTTP status for each kind of error the library raises; the first match wins.
-_STATUS: tuple[tuple[type[BotError], int], ...] = (
-    (QuestionError, 422),
-    (DocumentError, 422),
-    (NotFoundError, 404),
-    (IndexBusyError, 409),
-    (IndexMissingError, 503),
-    (IndexStoreError, 503),
-    (ConfigError, 500),
-)
 
 
 def create_app(bot: Bot) -> FastAPI:
@@ -67,20 +48,12 @@ def create_app(bot: Bot) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    folders = {
-        str(bot.settings.docs_dir.resolve()): "the readings folder",
-        str(bot.settings.docs_dir): "the readings folder",
-        str(bot.settings.index_dir.resolve()): "the index folder",
-        str(bot.settings.index_dir): "the index folder",
-    }
 
     async def bot_error(request: Request, exc: Exception) -> JSONResponse:
         """A library error as ``{"detail": ...}``, without the server's folder paths."""
-        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-        detail = str(exc)
-        for path, name in sorted(folders.items(), key=lambda item: -len(item[0])):
-            detail = detail.replace(repr(path), name).replace(path, name)
-        return JSONResponse({"detail": detail}, status_code=status)
+        assert isinstance(exc, BotError)  # registered for BotError only
+        detail = public_message(str(exc), bot.settings)
+        return JSONResponse({"detail": detail}, status_code=status_of(exc))
 
     app.add_exception_handler(BotError, bot_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -98,19 +71,21 @@ def create_app(bot: Bot) -> FastAPI:
         max_file_size=GRADIO_MAX_FILE_SIZE,
         footer_links=[],
         ssr_mode=False,
-        # Gradio's bundled Source Sans Pro SemiBold draws the title's "B" from a fallback font.
-        css="#app-title h1 { font-family: ui-sans-serif, system-ui, sans-serif; }",
+        css_paths=[STATIC_DIR / "chat.css"],
+        js=(STATIC_DIR / "chat.js").read_text(encoding="utf-8"),
     )
 
 
 def _add_offline_docs(app: FastAPI) -> None:
-    """``/docs``: Swagger UI from the swagger-ui-bundle package, so it works offline
-    (FastAPI's own page loads it from a CDN)."""
-    import swagger_ui_bundle
+    """``/docs``: Swagger UI 5 (which reads OpenAPI 3.1) from the fastapi-swagger package's
+    files, so it works offline (FastAPI's own page loads it from a CDN)."""
+    from importlib.resources import files
+
     from fastapi.openapi.docs import get_swagger_ui_html
 
     assets = "/docs-assets"
-    app.mount(assets, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+    swagger_files = str(files("fastapi_swagger") / "resources")
+    app.mount(assets, StaticFiles(directory=swagger_files), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -120,8 +95,13 @@ def _add_offline_docs(app: FastAPI) -> None:
             swagger_js_url=f"{assets}/swagger-ui-bundle.js",
             swagger_css_url=f"{assets}/swagger-ui.css",
             swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            # Deep links put a link inside each operation's toggle button (nested controls).
+            swagger_ui_parameters={"deepLinking": False},
         )
         page = bytes(swagger.body).replace(b"<html>", b'<html lang="en">', 1)
+        # Swagger UI's own colours fail contrast; ours darken them (static/docs.css).
+        ours = b'<link rel="stylesheet" href="/static/docs.css">\n</head>'
+        page = page.replace(b"</head>", ours, 1)
         return HTMLResponse(page, status_code=swagger.status_code)
 
 

@@ -127,14 +127,16 @@ def widget_page(max_question_chars: int) -> str:
 <h1>Ask the Big Society readings</h1>
 <p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.</p>
 </header>
-<main id="log" aria-live="polite"></main>
-<div class="examples" id="examples" aria-label="Example questions">{examples}</div>
+<main class="widget-main">
+<div id="log" aria-live="polite"></div>
+<div class="examples" id="examples" role="group" aria-label="Example questions">{examples}</div>
 <form id="ask" class="ask">
 <label for="question" class="visually-hidden">Your question</label>
 <textarea id="question" name="question" rows="2" maxlength="{max_question_chars}" required
  placeholder="Ask a question about the readings"></textarea>
 <button type="submit" id="ask-button">Ask</button>
-</form>"""
+</form>
+</main>"""
     return page(f"Ask — {APP_TITLE}", body, script="widget.js", body_class="widget")
 
 

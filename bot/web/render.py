@@ -129,8 +129,8 @@ def citation_markdown(c: Citation) -> str:
 
 
 def _collapsible(title: str, citations: tuple[Citation, ...]) -> dict[str, Any]:
-    return {
-        "role": "assistant",
-        "content": "\n\n".join(citation_markdown(c) for c in citations),
-        "metadata": {"title": title, "status": "done"},
-    }
+    """A native ``<details>`` disclosure: a keyboard-operable, named control (Gradio's own
+    collapsible message nests an unnamed button inside another button)."""
+    body = "\n\n".join(citation_markdown(c) for c in citations)
+    summary = f'<details class="sources"><summary>{html_text(title)}</summary>'
+    return {"role": "assistant", "content": f"{summary}\n\n{body}\n\n</details>"}

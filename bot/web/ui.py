@@ -47,11 +47,6 @@ def build_chat(bot: Bot) -> gr.Blocks:
         shown = [*messages, question_message(question), *answer_messages(answer)]
         return "", shown, [*questions, answer.question]
 
-    def respond_example(
-        selected: gr.SelectData, messages: Messages, questions: list[str]
-    ) -> tuple[str, Messages, list[str]]:
-        return respond(selected.value["text"], messages, questions)
-
     def describe_readings() -> tuple[str, str]:
         try:
             documents = sorted(bot.store.documents.values(), key=lambda d: d.title.lower())
@@ -81,10 +76,17 @@ def build_chat(bot: Bot) -> gr.Blocks:
             latex_delimiters=[],
             buttons=[],
             feedback_options=None,
-            examples=[{"text": q} for q in EXAMPLE_QUESTIONS],
-            placeholder="Ask about the readings, or pick an example.",
+            placeholder="Ask about the readings, or pick an example below.",
         )
+        # Plain buttons rather than the Chatbot's examples, whose list holds buttons
+        # instead of list items (screen readers announce an empty list).
+        with gr.Row(elem_id="examples"):
+            examples = [
+                gr.Button(q, size="sm", variant="secondary", elem_classes="example")
+                for q in EXAMPLE_QUESTIONS
+            ]
         textbox = gr.Textbox(
+            label="Your question",
             show_label=False,
             placeholder="Ask a question about the readings",
             submit_btn="Ask",
@@ -96,9 +98,13 @@ def build_chat(bot: Bot) -> gr.Blocks:
 
         outputs = [textbox, chatbot, questions]
         textbox.submit(respond, [textbox, chatbot, questions], outputs, api_visibility="private")
-        chatbot.example_select(
-            respond_example, [chatbot, questions], outputs, api_visibility="private"
-        )
+        for button, example in zip(examples, EXAMPLE_QUESTIONS, strict=True):
+            button.click(
+                lambda m, q, e=example: respond(e, m, q),
+                [chatbot, questions],
+                outputs,
+                api_visibility="private",
+            )
         new.click(lambda: ("", [], []), None, outputs, api_visibility="private")
         demo.load(describe_readings, None, [about, titles], api_visibility="private")
 
