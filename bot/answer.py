@@ -34,18 +34,25 @@ from bot.types import Answer, Chunk, Citation, Hit, Span
 
 REFUSAL = "The readings don't answer this question."
 NOTHING_MORE = "The readings say nothing more on this than the extracts already shown."
-_LANGUAGES = {"fr": "French", "de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-              "nl": "Dutch", "pl": "Polish", "cy": "Welsh", "ga": "Irish", "zh": "Chinese",
-              "ar": "Arabic", "ru": "Russian", "tr": "Turkish", "ja": "Japanese"}  # fmt: skip
+_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian",
+              "pt": "Portuguese", "nl": "Dutch", "pl": "Polish", "cy": "Welsh", "ga": "Irish",
+              "zh": "Chinese", "ar": "Arabic", "ru": "Russian", "tr": "Turkish",
+              "ja": "Japanese"}  # fmt: skip
 
 
-def foreign_refusal(language: str) -> str:
-    """The answer to a question in another language than the readings' English."""
+def foreign_refusal(language: str, expected: str = "en") -> str:
+    """The answer to a question in another language than the readings' (``expected``)."""
     name = _LANGUAGES.get(language, "another language")
+    theirs = _LANGUAGES.get(expected, f"the language '{expected}'")
     return (
-        f"The readings are in English and this question seems to be in {name}; "
-        "please ask it in English."
+        f"The readings are in {theirs} and this question seems to be in {name}; "
+        f"please ask it in {theirs}."
     )
+
+
+def refusal_text(subject: str = "") -> str:
+    """What a refusal says; it names what the readings are about, when that is known."""
+    return f"The readings on {subject} don't answer this question." if subject else REFUSAL
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ class AnswerPolicy:
     min_sentence_words: int = 5
     closest: int = 3
     writer: Writer = quote_extracts
+    #: What a refusal says (``refusal_text``: it may name the readings' subject).
+    refusal_text: str = REFUSAL
     #: Added to the score (not the evidence) of a sentence holding a number when the
     #: question asks how many, how much, what share ...
     figure_bonus: float = 0.2
@@ -132,7 +141,7 @@ def compose_answer(
         for s in score_sentences(query, query_vector, hits, store, policy)
         if not any(passage.holds(s.doc_id, s.span) for passage in shown)
     ]
-    refusal = NOTHING_MORE if shown else REFUSAL
+    refusal = NOTHING_MORE if shown else policy.refusal_text
     beside = _beside(hits, shown)
     evidence = question_evidence(query, scored, hits, store)
     answers = scored and (policy.refusal or default_model()).answers(evidence)

@@ -14,7 +14,15 @@ from bot.config import ENV_NAMES, Settings
 
 
 def _path_options(parser: argparse.ArgumentParser, default: object) -> None:
-    """``--docs`` and ``--index-dir``, accepted before and after the command."""
+    """``--course``, ``--docs`` and ``--index-dir``, accepted before and after the command."""
+    parser.add_argument(
+        "--course",
+        type=Path,
+        metavar="DIR",
+        default=default,
+        help="a course folder: its course.toml, DIR/documents and DIR/index "
+        "(--docs and --index-dir still win)",
+    )
     parser.add_argument(
         "--docs",
         type=Path,
@@ -139,7 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--top-k", type=_positive_int, metavar="N", default=10, help="number of hits (default 10)"
     )
 
+    p = command("init", "create a course folder: a commented course.toml and documents/")
+    p.add_argument("folder", type=Path, metavar="DIR")
+    p.add_argument("--name", help="the course's short name (default: from the folder's name)")
+
     p = command("serve", "sync the index, then serve the web app (chat, widget, API)")
+    p.add_argument(
+        "--courses",
+        type=Path,
+        metavar="DIR",
+        help="serve every course folder DIR/<slug>/ under /courses/<slug>/ (see bot init)",
+    )
     p.add_argument(
         "--host",
         metavar="ADDR",

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot import console
 from bot.arguments import build_parser
 from bot.config import apply_offline_env, load_settings
-from bot.errors import BotError, ConfigError, IndexReadOnlyError, QuestionError
+from bot.course import course_file, init_course, load_course
+from bot.errors import BotError, ConfigError, IndexBusyError, IndexReadOnlyError, QuestionError
 from bot.types import SyncReport
 
 if TYPE_CHECKING:
@@ -39,14 +40,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # reported once, as a one-line error naming the file, so those warnings are only noise.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
+        course_dir: Path | None = args.course
         settings = load_settings().with_overrides(
+            docs_dir=course_dir / "documents" if course_dir else None,
+            index_dir=course_dir / "index" if course_dir else None,
+        )
+        settings = settings.with_overrides(
             docs_dir=args.docs,
             index_dir=args.index_dir,
             **{k: getattr(args, k, None) for k in ("top_k", "host", "port")},
         )
+        if args.command == "init":  # before a course exists: no Bot
+            return cmd_init(args)
         from bot.pipeline import Bot  # heavy (numpy, faiss): only once arguments are valid
 
-        return int(COMMANDS[args.command](Bot(settings), args))
+        course = load_course(course_file(settings.docs_dir))
+        return int(COMMANDS[args.command](Bot(settings, course=course), args))
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -180,7 +189,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
                 f"readings-{args.readings.name}", fingerprint, readings, bot.embedder,
                 bot.info, bot.settings.cache_dir, progress,
             )  # fmt: skip
-            bot = type(bot)(bot.settings, embedder=bot.embedder, store=cached.store)
+            bot = type(bot)(bot.settings, bot.embedder, cached.store, bot.course)
         else:
             bot.index(progress=progress)
         if args.distractors is not None:
@@ -192,7 +201,7 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
             mixed = evaluation.cached_index(
                 name, fingerprint, mix, bot.embedder, bot.info, bot.settings.cache_dir, progress
             )
-            bot = type(bot)(bot.settings, embedder=bot.embedder, store=mixed.store)
+            bot = type(bot)(bot.settings, bot.embedder, mixed.store, bot.course)
     results = gold_questions.evaluate(bot.ask, gold, bot.store.documents)
     if args.json:
         print(json.dumps(console.gold_json(results), indent=2, ensure_ascii=False))
@@ -201,22 +210,62 @@ def cmd_eval(bot: Bot, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    made = init_course(args.folder, args.name)
+    print(f"created {str(made.folder / 'course.toml')!r} and {str(made.folder / 'documents')!r}")
+    print(f"admin token (shown only now; its SHA-256 is in course.toml): {made.admin_token}")
+    print(f"next: put readings in {str(made.folder / 'documents')!r}, edit course.toml, then")
+    folder, parent = str(made.folder), str(made.folder.parent)
+    print(f"      bot serve --course {folder!r}   (or: bot serve --courses {parent!r})")
+    return EXIT_OK
+
+
 def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
     from bot.web.app import listen, serve  # heavy (FastAPI, Gradio): only for this command
 
     sock = listen(bot.settings.host, bot.settings.port)  # a busy port fails before indexing
-    print(f"indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
+    if args.courses is not None:
+        return _serve_courses(bot, args.courses, sock)
+    _sync_before_serving(bot)
+    serve(bot, sock)
+    return EXIT_OK
+
+
+def _serve_courses(bot: Bot, root: Path, sock: Any) -> int:
+    """``bot serve --courses DIR``: sync every course's index, then serve them all."""
+    from bot.web.app import serve_courses
+    from bot.web.site import Courses
+
+    if not root.is_dir():
+        raise ConfigError(
+            f"courses folder {str(root)!r} does not exist; create it and add a course "
+            f"with 'bot init {str(root / 'my-course')!r}'"
+        )
+    courses = Courses(root, bot.settings, bot.embedder)
+    for slug, folder in courses.folders().items():
+        try:
+            course = load_course(folder / "course.toml")
+        except BotError as exc:
+            print(f"warning: course {slug!r} is not served: {exc}", file=sys.stderr)
+            continue
+        _sync_before_serving(courses.bot_for(slug, folder, course), f"{slug}: ")
+    serve_courses(root, bot.settings, bot.embedder, sock, None)
+    return EXIT_OK
+
+
+def _sync_before_serving(bot: Bot, label: str = "") -> None:
+    """Sync the index with the readings; a folder that cannot be written, or another
+    process updating the index, leaves the index as it is (served, not updated)."""
+    print(f"{label}indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
     try:
         with _ProgressBar(quiet=False) as progress:
             report = bot.index(progress=progress)
-    except IndexReadOnlyError as exc:
+    except (IndexReadOnlyError, IndexBusyError) as exc:
         if not bot.has_index():
             raise
         print(f"warning: {exc}; serving the index as it is, without updates", file=sys.stderr)
     else:
         print_report(report)  # unreadable files are skipped; the others are served
-    serve(bot, sock)
-    return EXIT_OK
 
 
 def print_report(report: SyncReport) -> None:

@@ -81,7 +81,7 @@ class Settings:
                 "python -c 'import secrets; print(secrets.token_urlsafe())'"
             )
         for origin in self.embed_origins:
-            if origin != "*" and not _ORIGIN.fullmatch(origin):
+            if not valid_origin(origin):
                 raise ConfigError(
                     f"embed origin {origin!r} is not an origin; write scheme://host[:port] with "
                     "no path, e.g. https://moodle.example.ac.uk (or * for any site)"
@@ -137,6 +137,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def parse_origins(raw: str) -> tuple[str, ...]:
     """``"https://A.org/, http://b.org:8000"`` → ``("https://a.org", "http://b.org:8000")``."""
     return tuple(o.lower().rstrip("/") for o in raw.replace(",", " ").split())
+
+
+def valid_origin(origin: str) -> bool:
+    """Whether ``origin`` is ``scheme://host[:port]`` as browsers send it, or ``*`` (any)."""
+    return origin == "*" or _ORIGIN.fullmatch(origin) is not None
 
 
 def apply_offline_env() -> None:

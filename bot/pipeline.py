@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from bot.answer import (
-    REFUSAL,
     AnswerPolicy,
     Shown,
     compose_answer,
     foreign_refusal,
     question_evidence,
+    refusal_text,
     score_sentences,
 )
 from bot.catalogue import about_readings, across_readings, compared_readings
@@ -38,6 +38,7 @@ from bot.conversation import (
     replayed,
     topic,
 )
+from bot.course import Course
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import (
@@ -64,13 +65,18 @@ class Bot:
     """A documents folder, its index, and the model that reads both."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        course: Course | None = None,
     ) -> None:
         self.settings = settings
+        self.course = course or Course()
         self._embedder = embedder
         self._store = store
         self._update_lock = threading.Lock()
-        self.policy = AnswerPolicy()
+        self.policy = AnswerPolicy(refusal_text=refusal_text(self.course.subject))
 
     @property
     def embedder(self) -> Embedder:
@@ -294,9 +300,11 @@ class Bot:
         says so (``bot.conversation``).
         """
         text = self.check_question(question)
-        language = foreign_language(text)
+        expected = self.course.language
+        language = foreign_language(text, expected)
         if language is not None:
-            return Answer(question=text, answered=False, text=foreign_refusal(language))
+            refusal = foreign_refusal(language, expected)
+            return Answer(question=text, answered=False, text=refusal)
         store = self.store  # one index for the whole answer, even if an update lands meanwhile
         about = about_readings(text, store.documents)
         if about is not None:
@@ -343,7 +351,7 @@ class Bot:
                 topic = re.sub(rf"\b{re.escape(name)}(['’]s)?\b", " ", topic, flags=re.I)
         query, vector, hits = self._search(store, topic, top_k=len(store))
         answer = self._by_reading(store, question, query, vector, hits, documents)
-        return answer or Answer(question=question, answered=False, text=REFUSAL)
+        return answer or Answer(question=question, answered=False, text=self.policy.refusal_text)
 
     def _across_readings(self, store: Store, question: str, topic: str) -> Answer:
         """Every reading that speaks to ``topic``, best first, its best passage each.
@@ -362,7 +370,7 @@ class Bot:
             if len(speaking) == MAX_READINGS_ACROSS:
                 break
         answer = self._by_reading(store, question, query, vector, hits, speaking, 1)
-        return answer or Answer(question=question, answered=False, text=REFUSAL)
+        return answer or Answer(question=question, answered=False, text=self.policy.refusal_text)
 
     def _by_reading(
         self,

@@ -10,8 +10,9 @@ searched:
   "co operative" → "co-operative"), so a typo neither misses the passage nor
   counts as a topic the readings lack.
 
-``foreign_language`` says when a question is confidently not in English, the
-language of the readings. Pure functions over a ``Vocabulary``: no index, no model.
+``foreign_language`` says when a question is confidently not in the language of the
+readings (English unless the course says otherwise). Pure functions over a
+``Vocabulary``: no index, no model.
 """
 
 from __future__ import annotations
@@ -152,10 +153,10 @@ def _identifier():  # type: ignore[no-untyped-def]
 FOREIGN_CONFIDENCE = 0.9
 
 
-def foreign_language(question: str) -> str | None:
+def foreign_language(question: str, expected: str = "en") -> str | None:
     """The ISO 639-1 code of the question's language when it is confidently not
-    English and has at least three words; otherwise None."""
+    ``expected`` and has at least three words; otherwise None."""
     if len(_WORD.findall(question)) < 3:
         return None
     language, confidence = _identifier().classify(question)
-    return language if language != "en" and confidence >= FOREIGN_CONFIDENCE else None
+    return language if language != expected and confidence >= FOREIGN_CONFIDENCE else None

@@ -14,6 +14,7 @@ accessibility tests) comes from npm: ``make test`` unpacks it into ``.venv/axe-c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -103,50 +104,114 @@ def api_ask(site: Site, question: str) -> dict[str, Any]:
         return json.load(response)  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class CoursePages:
+    """A folder of course pages served on two origins: one allowed to embed, one not."""
+
+    folder: Path
+    allowed: str
+    blocked: str
+
+
+#: The hosts the browser may ask: our app servers and the course pages.
+_OURS: set[str] = set()
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[Site]:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("browser")
-    docs = root / "documents"
-    shutil.copytree(SHIPPED_DOCS, docs)
-    shutil.copy(FIXTURES / HOSTILE_ID, docs / HOSTILE_ID)
-    pages = root / "pages"
-    pages.mkdir()
-    allowed, blocked = _static_server(pages), _static_server(pages)
-    port = _free_port()
-    app = f"http://127.0.0.1:{port}"
-    (pages / "embed.html").write_text(
-        f'<!doctype html><title>Course</title><h1>Week 7</h1>\n<script src="{app}/embed.js" '
-        "async></script>\n"
+def course_pages(tmp_path_factory) -> Iterator[CoursePages]:  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("pages")
+    allowed, blocked = _static_server(folder), _static_server(folder)
+    pages = CoursePages(
+        folder,
+        f"http://127.0.0.1:{allowed.server_address[1]}",
+        f"http://127.0.0.1:{blocked.server_address[1]}",
     )
-    (pages / "iframe.html").write_text(
-        f'<!doctype html><title>Course</title><iframe src="{app}/widget"></iframe>\n'
-    )
-    origin = f"http://127.0.0.1:{allowed.server_address[1]}"
-    env = {**os.environ, "BOT_ADMIN_TOKEN": TOKEN, "BOT_EMBED_ORIGINS": origin}
-    log = (root / "server.log").open("w")
-    command = [sys.executable, "app.py", "--docs", str(docs), "--index-dir", str(root / "index")]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    _OURS.update(urlsplit(origin).netloc for origin in (pages.allowed, pages.blocked))
+    yield pages
+    allowed.shutdown()
+    blocked.shutdown()
+
+
+@contextlib.contextmanager
+def running(command: list[str], env: dict[str, str], log_path: Path, ready: str) -> Iterator[None]:
+    """``command`` run from the checkout until the block ends, once ``ready`` answers 200."""
+    log = log_path.open("w")
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    _OURS.add(urlsplit(ready).netloc)
     try:
         deadline = time.monotonic() + 300
         while True:
             try:
-                with urllib.request.urlopen(app + "/healthz", timeout=5) as response:
+                with urllib.request.urlopen(ready, timeout=5) as response:
                     if response.status == 200:
                         break
             except OSError:  # refused, or accepted but not served yet (still indexing)
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the app did not start:\n{(root / 'server.log').read_text()}")
+                pytest.fail(f"the app did not start:\n{log_path.read_text()}")
             time.sleep(0.5)
-        yield Site(app, origin, f"http://127.0.0.1:{blocked.server_address[1]}")
+        yield
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
-        allowed.shutdown()
-        blocked.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, course_pages: CoursePages) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+    """``python app.py`` on the shipped course plus the hostile reading."""
+    root = tmp_path_factory.mktemp("browser")
+    docs = root / "documents"
+    shutil.copytree(SHIPPED_DOCS, docs)
+    shutil.copy(REPO / "course.toml", root / "course.toml")  # the shipped course, beside them
+    shutil.copy(FIXTURES / HOSTILE_ID, docs / HOSTILE_ID)
+    port = _free_port()
+    app = f"http://127.0.0.1:{port}"
+    (course_pages.folder / "embed.html").write_text(
+        f'<!doctype html><title>Course</title><h1>Week 7</h1>\n<script src="{app}/embed.js" '
+        "async></script>\n"
+    )
+    (course_pages.folder / "iframe.html").write_text(
+        f'<!doctype html><title>Course</title><iframe src="{app}/widget"></iframe>\n'
+    )
+    env = {**os.environ, "BOT_ADMIN_TOKEN": TOKEN, "BOT_EMBED_ORIGINS": course_pages.allowed}
+    command = [sys.executable, "app.py", "--docs", str(docs), "--index-dir", str(root / "index")]
+    with running([*command, "--port", str(port)], env, root / "server.log", app + "/healthz"):
+        yield Site(app, course_pages.allowed, course_pages.blocked)
+
+
+@dataclass(frozen=True)
+class CourseSite:
+    """``bot serve --courses`` with two courses: the shipped one, and a greenhouse course
+    that the allowed course page (and only it) may embed."""
+
+    app: str
+    allowed: str
+    blocked: str
+
+
+@pytest.fixture(scope="session")
+def course_site(tmp_path_factory, course_pages: CoursePages) -> Iterator[CourseSite]:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("courses")
+    big, green = root / "big-society" / "documents", root / "greenhouses" / "documents"
+    shutil.copytree(SHIPPED_DOCS, big)
+    shutil.copy(REPO / "course.toml", big.parent / "course.toml")
+    green.mkdir(parents=True)
+    shutil.copy(FIXTURES / HOSTILE_ID, green / HOSTILE_ID)
+    (green.parent / "course.toml").write_text(
+        f'name = "Greenhouses"\nembed_origins = ["{course_pages.allowed}"]\n'
+        'examples = ["Who repaired the community greenhouse in Lenton?"]\n'
+    )
+    port = _free_port()
+    app = f"http://127.0.0.1:{port}"
+    for slug in ("big-society", "greenhouses"):
+        (course_pages.folder / f"{slug}.html").write_text(
+            f"<!doctype html><title>Course</title><h1>Week 7</h1>\n<script "
+            f'src="{app}/courses/{slug}/embed.js" async></script>\n'
+        )
+    command = [sys.executable, "-m", "bot", "serve", "--courses", str(root), "--port", str(port)]
+    with running(command, dict(os.environ), root / "server.log", app + "/healthz"):
+        yield CourseSite(app, course_pages.allowed, course_pages.blocked)
 
 
 @pytest.fixture(scope="session")
@@ -164,7 +229,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser, site: Site) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+def page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """A fresh page; afterwards, no dialog opened and no other host was asked anything."""
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     context.set_default_timeout(30_000)
@@ -177,8 +242,7 @@ def page(browser, site: Site) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     yield page
     page.wait_for_timeout(300)  # let late scripts run
     context.close()
-    ours = {urlsplit(u).netloc for u in (site.app, site.allowed, site.blocked)}
-    assert hosts <= ours, f"requests to other hosts: {sorted(hosts - ours)}"
+    assert hosts <= _OURS, f"requests to other hosts: {sorted(hosts - _OURS)}"
     assert dialogs == [], f"a script ran: {dialogs}"
 
 

@@ -37,7 +37,21 @@ def test_chat_answers_with_sources_and_opens_the_passage(page, site: Site) -> No
     from playwright.sync_api import expect
 
     page.goto(site.app + "/chat/")
-    expect(page.locator("#about")).to_contain_text("2 course readings")
+    # The shipped course (course.toml) looks as it always has.
+    expect(page).to_have_title("Big Society reading bot")
+    expect(page.locator("#app-title")).to_have_text("Big Society reading bot")
+    expect(page.locator("#about")).to_have_text(
+        "Answers with verbatim, cited extracts from 2 course readings on the UK “Big Society” "
+        "debate, or says plainly when they don't answer."
+    )
+    expect(page.locator("#examples button")).to_have_text(
+        [
+            ASPLEY,
+            "What did Cameron promise with the Big Society?",
+            "What happened to public parks and libraries?",
+            "What is needed for co-production to work?",
+        ]
+    )
     page.get_by_text(ASPLEY).click()  # a clickable example question
     wait_for_chat_answer(page, 1)
     chat = page.locator("#chat")
@@ -120,7 +134,9 @@ def test_chat_says_plainly_when_the_readings_do_not_answer(page, site: Site) -> 
     page.get_by_role("textbox").fill("What is the capital of France?")
     page.get_by_role("button", name="Ask").click()
     wait_for_chat_answer(page, 1)
-    expect(page.locator("#chat")).to_contain_text("The readings don't answer this question.")
+    expect(page.locator("#chat")).to_contain_text(
+        "The readings on the UK “Big Society” debate don't answer this question."
+    )
     expect(page.get_by_text(re.compile(r"^Closest passages, not an answer"))).to_be_visible()
     expect(page.get_by_text(SOURCES)).to_have_count(0)
 
@@ -172,6 +188,7 @@ def test_widget_on_an_allowed_origin_answers_with_citations(page, site: Site) ->
 
     page.goto(site.allowed + "/embed.html")
     widget = page.frame_locator("iframe")
+    expect(widget.locator("h1")).to_have_text("Ask the Big Society readings")
     widget.get_by_role("button", name=ASPLEY).click()
     sources = widget.locator(".sources li")
     expect(sources).not_to_have_count(0)

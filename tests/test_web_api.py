@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, SEED_ID, SHIPPED_DOCS
+from tests.conftest import FIXTURES, REPO, SEED_ID, SHIPPED_DOCS
 
 TOKEN = "test-admin-token-0123456789"
 ALLOWED = "http://127.0.0.1:8999"
@@ -30,14 +30,18 @@ def serve_app(root: Path, embedder, readings: list[Path], **settings) -> Iterato
     from fastapi.testclient import TestClient
 
     from bot.config import Settings
+    from bot.course import load_course
     from bot.pipeline import Bot
     from bot.web.app import create_app
 
     docs = root / "documents"
     docs.mkdir()
+    shutil.copy(REPO / "course.toml", root / "course.toml")  # the shipped course, as served
     for path in readings:
         shutil.copy(path, docs / path.name)
-    bot = Bot(Settings(docs_dir=docs, index_dir=root / "index", **settings), embedder=embedder)
+    course = load_course(root / "course.toml")
+    settings = Settings(docs_dir=docs, index_dir=root / "index", **settings)
+    bot = Bot(settings, embedder=embedder, course=course)
     bot.index()
     with TestClient(create_app(bot)) as client:
         client.bot = bot  # type: ignore[attr-defined]
@@ -88,7 +92,11 @@ def test_ask_returns_exactly_the_cli_json(web) -> None:  # type: ignore[no-untyp
 def test_ask_refuses_plainly_with_closest_passages(web) -> None:  # type: ignore[no-untyped-def]
     payload = web.post("/api/ask", json={"question": "What is the capital of France?"}).json()
     assert payload["answered"] is False and payload["citations"] == []
-    assert payload["answer"] == "The readings don't answer this question."
+    # the course's subject named (course.toml)
+    assert (
+        payload["answer"]
+        == "The readings on the UK “Big Society” debate don't answer this question."
+    )
     assert payload["closest"]
 
 
@@ -577,7 +585,12 @@ def test_embed_check_tells_any_page_whether_it_may_frame_the_widget(web) -> None
     assert refused.headers["access-control-allow-origin"] == "*"
     assert refused.json()["allowed"] is False and "BOT_EMBED_ORIGINS" in refused.json()["how"]
     allowed = web.get("/embed/check", headers={"Origin": ALLOWED}).json()
-    assert allowed == {"allowed": True, "origin": ALLOWED, "how": ""}
+    assert allowed == {
+        "allowed": True,
+        "origin": ALLOWED,
+        "how": "",
+        "title": "Ask the Big Society readings",  # the embedded frame's title
+    }
 
 
 def test_a_passage_link_to_a_changed_reading_says_so_instead_of_highlighting(web) -> None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,9 @@
 """The admin page and API: upload, list and delete readings, reindex with progress.
 
-Everything under ``/api/admin`` needs ``Authorization: Bearer <BOT_ADMIN_TOKEN>``:
-401 without it, 403 with a wrong one. With no token configured, admin is
-disabled and says how to enable it. Updates go through ``Bot``, which builds the
+Everything under ``/api/admin`` needs ``Authorization: Bearer <token>``, the token
+being the server's ``BOT_ADMIN_TOKEN`` or the course's own (its SHA-256 is in
+``course.toml``): 401 without it, 403 with a wrong one. With no token configured,
+admin is disabled and says how to enable it. Updates go through ``Bot``, which builds the
 new index beside the old one and swaps it in, so questions are answered throughout.
 """
 
@@ -22,13 +23,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from bot.config import MIN_ADMIN_TOKEN_CHARS
+from bot.course import Course
 from bot.documents import SUPPORTED_SUFFIXES
 from bot.errors import BotError, IndexBusyError
 from bot.pipeline import Bot
 from bot.sync import SyncProgress
 from bot.types import SyncReport
 from bot.web.errors import public_message, status_of
-from bot.web.pages import APP_TITLE, PAGE_CSP, html_response, page
+from bot.web.pages import PAGE_CSP, html_response, page
 from bot.web.render import html_text
 
 #: The admin page must not be framed by anyone (clickjacking).
@@ -38,7 +40,7 @@ HOW_TO_ENABLE = (
     "Admin is disabled because BOT_ADMIN_TOKEN is not set. To enable it, start the app with "
     f"a secret of at least {MIN_ADMIN_TOKEN_CHARS} characters, e.g. "
     "BOT_ADMIN_TOKEN=\"$(python -c 'import secrets; print(secrets.token_urlsafe())')\" "
-    "python app.py"
+    "python app.py (or give the course its own token: see 'bot init')"
 )
 
 
@@ -107,19 +109,21 @@ class IndexJob:
             self._state = replace(self._state, **changes)
 
 
-def admin_page(enabled: bool, max_upload_mb: float) -> str:
+def admin_page(course: Course, enabled: bool, max_upload_mb: float, base: str = "") -> str:
     if not enabled:
         body = f"""<main class="admin">
 <h1>Readings admin</h1>
 <p class="notice" id="disabled">{html_text(HOW_TO_ENABLE)}</p>
-<p><a href="/chat/">← Ask the readings</a></p>
+<p><a href="{base}/chat/">← Ask the readings</a></p>
 </main>"""
-        return page(f"Admin — {APP_TITLE}", body, body_class="admin")
+        return page(
+            f"Admin — {course.title}", body, base=base, lang=course.language, body_class="admin"
+        )
     accept = ",".join(SUPPORTED_SUFFIXES)
     kinds = ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
     body = f"""<main class="admin">
 <h1>Readings admin</h1>
-<p><a href="/chat/">← Ask the readings</a></p>
+<p><a href="{base}/chat/">← Ask the readings</a></p>
 <form id="token-form" class="row">
 <label for="token">Admin token</label>
 <input type="password" id="token" autocomplete="current-password" required>
@@ -152,15 +156,23 @@ its upload finishes; questions keep being answered meanwhile.</p>
 </div>
 <div id="messages" role="status" aria-live="polite"></div>
 </main>"""
-    return page(f"Admin — {APP_TITLE}", body, script="admin.js", body_class="admin")
+    return page(
+        f"Admin — {course.title}",
+        body,
+        base=base,
+        lang=course.language,
+        script="admin.js",
+        body_class="admin",
+    )
 
 
-def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
+def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
     token = bot.settings.admin_token
+    enabled = bool(token or bot.course.admin_token_sha256)
     limit_bytes = int(bot.settings.max_upload_mb * 1024 * 1024)
 
     def check_token(authorization: str | None = Header(None)) -> None:
-        if not token:
+        if not enabled:
             raise HTTPException(403, HOW_TO_ENABLE)
         if not authorization:
             raise HTTPException(
@@ -169,17 +181,20 @@ def admin_router(bot: Bot, job: IndexJob) -> APIRouter:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         scheme, _, given = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(
-            given.strip().encode(), token.encode()
-        ):
-            raise HTTPException(403, "wrong admin token; use the server's BOT_ADMIN_TOKEN")
+        given = given.strip()
+        server = bool(token) and secrets.compare_digest(given.encode(), token.encode())
+        if scheme.lower() != "bearer" or not (server or bot.course.accepts_admin_token(given)):
+            raise HTTPException(
+                403, "wrong admin token; use the course's token or the server's BOT_ADMIN_TOKEN"
+            )
 
     router = APIRouter()
     guarded = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(check_token)])
 
     @router.get("/admin", include_in_schema=False)
     def admin() -> HTMLResponse:
-        return html_response(admin_page(bool(token), bot.settings.max_upload_mb), ADMIN_CSP)
+        html = admin_page(bot.course, enabled, bot.settings.max_upload_mb, base)
+        return html_response(html, ADMIN_CSP)
 
     @guarded.get("/documents", summary="Every reading and its index status (as `bot list --json`)")
     def documents() -> list[dict[str, Any]]:

@@ -25,13 +25,13 @@ from bot.web.limits import (
     Busy,
     busy_response_headers,
 )
-from bot.web.pages import EXAMPLE_QUESTIONS
 from bot.web.render import document_url
 
 
 class AskRequest(BaseModel):
     question: str = Field(
-        description="The question about the readings.", examples=[EXAMPLE_QUESTIONS[0]]
+        description="The question about the readings.",
+        examples=["What does the first reading argue?"],
     )
     history: list[str] = Field(
         default_factory=list,
@@ -109,7 +109,7 @@ def _earlier(bot: Bot, n: int, question: str) -> str:
         raise QuestionError(f"history[{n}]: {exc}") from None
 
 
-def api_router(bot: Bot, gate: AnswerGate | None = None) -> APIRouter:
+def api_router(bot: Bot, base: str = "", gate: AnswerGate | None = None) -> APIRouter:
     router = APIRouter()
     gate = gate or AnswerGate()
     follow_ups = AnswerGate(running=FOLLOW_UPS_RUNNING, waiting=FOLLOW_UPS_WAITING)
@@ -158,7 +158,7 @@ def api_router(bot: Bot, gate: AnswerGate | None = None) -> APIRouter:
                 source=d.source,
                 licence=d.licence,
                 chunks=store.chunk_count(d.doc_id),
-                url=document_url(d.doc_id),
+                url=document_url(d.doc_id, base),
             )
             for d in sorted(store.documents.values(), key=lambda d: d.doc_id)
         ]

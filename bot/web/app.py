@@ -1,4 +1,6 @@
-"""The web app assembled: JSON API, pages, admin and the Gradio chat on one FastAPI app.
+"""The web app of one course assembled: JSON API, pages, admin and the Gradio chat on one
+FastAPI app. Served alone (``python app.py``) its paths are these; with many courses
+(``bot.web.site``) each course's app answers under ``/courses/<slug>`` (its ``base``).
 
 /                 → /chat/
 /chat/            Gradio chat for students
@@ -13,6 +15,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,29 +24,31 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot import __version__
-from bot.config import apply_offline_env
+from bot.config import Settings, apply_offline_env
+from bot.embedding import Embedder
 from bot.errors import BotError, ConfigError
 from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
 from bot.web.errors import public_message, status_of
 from bot.web.limits import RequestLimits
-from bot.web.pages import APP_TITLE, STATIC_DIR, pages_router
+from bot.web.pages import STATIC_DIR, embed_origins, pages_router
 from bot.web.security import add_security
 
 #: The chat has no file input; Gradio's upload route still exists, so keep it tiny.
 GRADIO_MAX_FILE_SIZE = "1mb"
 
 
-def create_app(bot: Bot) -> FastAPI:
-    """The whole app around ``bot``; serve it with any ASGI server."""
+def create_app(bot: Bot, base: str = "") -> FastAPI:
+    """The whole app around ``bot``; serve it with any ASGI server. ``base`` is the path
+    it is served under (``""``, or ``/courses/<slug>``): every link starts there."""
     apply_offline_env()  # before Gradio is imported: no analytics, no version check
     import gradio as gr
 
     from bot.web.ui import build_chat
 
     app = FastAPI(
-        title=APP_TITLE,
+        title=bot.course.title,
         version=__version__,
         description="Answers about the course readings made of verbatim, cited extracts.",
         docs_url=None,
@@ -57,16 +63,16 @@ def create_app(bot: Bot) -> FastAPI:
 
     app.add_exception_handler(BotError, bot_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.include_router(api_router(bot))
-    app.include_router(pages_router(bot))
-    app.include_router(admin_router(bot, IndexJob()))
+    app.include_router(api_router(bot, base))
+    app.include_router(pages_router(bot, base))
+    app.include_router(admin_router(bot, IndexJob(), base))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _add_offline_docs(app)
-    add_security(app, bot.settings.embed_origins)
+    _add_offline_docs(app, bot.course.title, base)
+    add_security(app, embed_origins(bot))
     app.add_middleware(RequestLimits)
     return gr.mount_gradio_app(
         app,
-        build_chat(bot),
+        build_chat(bot, base),
         path="/chat",
         max_file_size=GRADIO_MAX_FILE_SIZE,
         footer_links=[],
@@ -76,7 +82,7 @@ def create_app(bot: Bot) -> FastAPI:
     )
 
 
-def _add_offline_docs(app: FastAPI) -> None:
+def _add_offline_docs(app: FastAPI, title: str, base: str) -> None:
     """``/docs``: Swagger UI 5 (which reads OpenAPI 3.1) from the fastapi-swagger package's
     files, so it works offline (FastAPI's own page loads it from a CDN)."""
     from importlib.resources import files
@@ -90,18 +96,18 @@ def _add_offline_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         swagger = get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{APP_TITLE} — HTTP API",
-            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-            swagger_css_url=f"{assets}/swagger-ui.css",
-            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+            openapi_url=base + (app.openapi_url or "/openapi.json"),
+            title=f"{title} — HTTP API",
+            swagger_js_url=f"{base}{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{base}{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{base}{assets}/favicon-32x32.png",
             # Deep links put a link inside each operation's toggle button (nested controls).
             swagger_ui_parameters={"deepLinking": False},
         )
         page = bytes(swagger.body).replace(b"<html>", b'<html lang="en">', 1)
         # Swagger UI's own colours fail contrast; ours darken them (static/docs.css).
-        ours = b'<link rel="stylesheet" href="/static/docs.css">\n</head>'
-        page = page.replace(b"</head>", ours, 1)
+        ours = f'<link rel="stylesheet" href="{base}/static/docs.css">\n</head>'
+        page = page.replace(b"</head>", ours.encode(), 1)
         return HTMLResponse(page, status_code=swagger.status_code)
 
 
@@ -128,15 +134,29 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(bot: Bot, sock: socket.socket) -> None:
-    """Load the model and the index, then serve on ``sock`` (from ``listen``)."""
-    import uvicorn
-
+    """Load the model and the index, then serve the course on ``sock`` (from ``listen``)."""
     bot.embedder.embed(["warm up"])  # the first student should not wait for the model
     _ = bot.store
-    app = create_app(bot)
-    host, port = bot.settings.host, bot.settings.port
+    _run(create_app(bot), bot.settings, sock, "/chat/ (admin /admin, widget /widget, API /docs)")
+
+
+def serve_courses(
+    root: Path, settings: Settings, embedder: Embedder, sock: socket.socket, indexes: Path | None
+) -> None:
+    """Serve every course folder of ``root`` (``bot.web.site``) on ``sock``."""
+    from bot.web.site import create_site
+
+    embedder.embed(["warm up"])
+    site = create_site(root, settings, embedder, indexes)
+    _run(site, settings, sock, f"/ (one course per folder of {str(root)!r}, at /courses/<slug>/)")
+
+
+def _run(app: Any, settings: Settings, sock: socket.socket, what: str) -> None:
+    import uvicorn
+
+    host, port = settings.host, settings.port
     shown = f"[{host}]" if ":" in host else host
-    print(f"serving on http://{shown}:{port}/chat/ (admin /admin, widget /widget, API /docs)")
+    print(f"serving on http://{shown}:{port}{what}", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     server.run(sockets=[sock])
 

@@ -3,6 +3,9 @@
 Pages are plain HTML built here with every piece of untrusted text escaped by
 ``render.html_text``; their scripts are static files under ``/static``, so the
 pages can send a Content-Security-Policy that forbids inline script altogether.
+Titles, examples and language come from the course (``bot.course``); every link
+starts at ``base``, where the course is served (``""``, or ``/courses/<slug>``),
+and the page tells its scripts that base in ``<body data-base>``.
 """
 
 from __future__ import annotations
@@ -12,20 +15,12 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
+from bot.course import Course
 from bot.pipeline import Bot
 from bot.types import Document, version_of
 from bot.web.render import byline, html_text, http_url, new_tab_link
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-APP_TITLE = "Big Society reading bot"
-
-EXAMPLE_QUESTIONS = (
-    "Why did co-production fail in Aspley?",
-    "What did Cameron promise with the Big Society?",
-    "What happened to public parks and libraries?",
-    "What is needed for co-production to work?",
-)
 
 #: Our pages load only their own scripts and styles; nothing inline, nothing from elsewhere.
 #: ``frame-ancestors`` is added for every response by ``security.FrameAncestors``.
@@ -35,19 +30,27 @@ PAGE_CSP = (
 )
 
 
-def page(title: str, body: str, *, script: str | None = None, body_class: str = "") -> str:
+def page(
+    title: str,
+    body: str,
+    *,
+    base: str = "",
+    lang: str = "en",
+    script: str | None = None,
+    body_class: str = "",
+) -> str:
     """A whole HTML page; ``title`` is plain text, ``body`` is HTML already escaped."""
-    script_tag = f'<script src="/static/{script}" defer></script>' if script else ""
+    script_tag = f'<script src="{base}/static/{script}" defer></script>' if script else ""
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{html_text(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html_text(title)}</title>
-<link rel="stylesheet" href="/static/style.css">
+<link rel="stylesheet" href="{base}/static/style.css">
 {script_tag}
 </head>
-<body class="{body_class}">
+<body class="{body_class}" data-base="{html_text(base)}">
 {body}
 </body>
 </html>
@@ -59,20 +62,26 @@ def html_response(text: str, csp: str = PAGE_CSP, status: int = 200) -> HTMLResp
     return HTMLResponse(text, status_code=status, headers={"Content-Security-Policy": csp})
 
 
-def missing_reading_page(doc_id: str) -> str:
+def missing_reading_page(doc_id: str, course: Course, base: str = "") -> str:
     """What a link to a reading that is no longer in the index opens (a page, not JSON)."""
     body = f"""<main class="reading">
-<p class="crumbs"><a href="/chat/">← Ask the readings</a></p>
+<p class="crumbs"><a href="{base}/chat/">← Ask the readings</a></p>
 <h1>This reading is no longer in the course</h1>
 <p>The link points to <span class="doc-id">{html_text(doc_id)}</span>, which has been removed
 or renamed since the answer was given. Ask the question again for passages from the readings
 as they are now.</p>
 </main>"""
-    return page(f"Reading not found — {APP_TITLE}", body)
+    return page(f"Reading not found — {course.title}", body, base=base, lang=course.language)
 
 
 def document_page(
-    doc: Document, start: int | None, end: int | None, *, changed: bool = False
+    doc: Document,
+    start: int | None,
+    end: int | None,
+    course: Course,
+    *,
+    base: str = "",
+    changed: bool = False,
 ) -> str:
     """The whole reading, with ``text[start:end]`` marked as ``#extract`` when given;
     ``changed``: the link was made for an earlier version, so nothing is marked."""
@@ -108,23 +117,30 @@ def document_page(
     if doc.licence:
         details.append(f'<p class="licence">Licence: {html_text(doc.licence)}</p>')
     body = f"""<header class="reading-head">
-<p class="crumbs"><a href="/chat/">← Ask the readings</a> ·
+<p class="crumbs"><a href="{base}/chat/">← Ask the readings</a> ·
 <span class="doc-id">{html_text(doc.doc_id)}</span></p>
 <h1>{html_text(doc.title)}</h1>
 {"".join(details)}
 {jump}
 </header>
 <main><div class="reading" id="reading">{reading}</div></main>"""
-    return page(f"{doc.title} — {APP_TITLE}", body, script="document.js", body_class="document")
+    return page(
+        f"{doc.title} — {course.title}",
+        body,
+        base=base,
+        lang=course.language,
+        script="document.js",
+        body_class="document",
+    )
 
 
-def widget_page(max_question_chars: int) -> str:
+def widget_page(course: Course, max_question_chars: int, base: str = "") -> str:
     """The compact chat for course pages: a question box, answers and their sources."""
     examples = "".join(
-        f'<button type="button" class="example">{html_text(q)}</button>' for q in EXAMPLE_QUESTIONS
+        f'<button type="button" class="example">{html_text(q)}</button>' for q in course.examples
     )
     body = f"""<header class="widget-head">
-<h1>Ask the Big Society readings</h1>
+<h1>{html_text(course.ask_title)}</h1>
 <p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.</p>
 </header>
 <main class="widget-main">
@@ -137,16 +153,24 @@ def widget_page(max_question_chars: int) -> str:
 <button type="submit" id="ask-button">Ask</button>
 </form>
 </main>"""
-    return page(f"Ask — {APP_TITLE}", body, script="widget.js", body_class="widget")
+    return page(
+        f"Ask — {course.title}",
+        body,
+        base=base,
+        lang=course.language,
+        script="widget.js",
+        body_class="widget",
+    )
 
 
-def pages_router(bot: Bot) -> APIRouter:
+def pages_router(bot: Bot, base: str = "") -> APIRouter:
     """``/``, ``/documents/{doc_id}``, ``/widget`` and ``/embed.js``."""
     router = APIRouter(include_in_schema=False)
+    course = bot.course
 
     @router.get("/")
     def home() -> RedirectResponse:
-        return RedirectResponse("/chat/")
+        return RedirectResponse(f"{base}/chat/")
 
     @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
     def document(
@@ -157,7 +181,7 @@ def pages_router(bot: Bot) -> APIRouter:
     ) -> HTMLResponse:
         doc = bot.store.documents.get(doc_id)
         if doc is None:
-            return html_response(missing_reading_page(doc_id), status=404)
+            return html_response(missing_reading_page(doc_id, course, base), status=404)
         if (start is None) != (end is None) or (
             start is not None and end is not None and not start <= end <= len(doc.text)
         ):
@@ -167,12 +191,12 @@ def pages_router(bot: Bot) -> APIRouter:
                 f"with 0 <= start <= end <= {len(doc.text)}",
             )
         if v is not None and v != version_of(doc):  # changed since the answer: no highlight
-            return html_response(document_page(doc, None, None, changed=True))
-        return html_response(document_page(doc, start, end))
+            return html_response(document_page(doc, None, None, course, base=base, changed=True))
+        return html_response(document_page(doc, start, end, course, base=base))
 
     @router.get("/widget", response_class=HTMLResponse)
     def widget() -> HTMLResponse:
-        return html_response(widget_page(bot.settings.max_question_chars))
+        return html_response(widget_page(course, bot.settings.max_question_chars, base))
 
     @router.get("/embed/check")
     def embed_check(request: Request) -> JSONResponse:
@@ -180,18 +204,19 @@ def pages_router(bot: Bot) -> APIRouter:
         first, so a refused course page shows why instead of a broken frame. The list of
         allowed sites is not a secret, so any page may read the answer."""
         origin = request.headers.get("origin", "")
-        allowed = bot.settings.embed_origins
+        allowed = embed_origins(bot)
         ok = "*" in allowed or origin in allowed
         how = (
             ""
             if ok
             else (
                 f"{origin or 'This page'} is not on the list of sites allowed to show the reading "
-                "assistant; the course's administrator can add it to BOT_EMBED_ORIGINS."
+                "assistant; the course's administrator can add it to embed_origins in "
+                "course.toml (or BOT_EMBED_ORIGINS)."
             )
         )
         return JSONResponse(
-            {"allowed": ok, "origin": origin, "how": how},
+            {"allowed": ok, "origin": origin, "how": how, "title": course.ask_title},
             headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"},
         )
 
@@ -200,3 +225,9 @@ def pages_router(bot: Bot) -> APIRouter:
         return FileResponse(STATIC_DIR / "embed.js", media_type="text/javascript")
 
     return router
+
+
+def embed_origins(bot: Bot) -> tuple[str, ...]:
+    """The sites that may frame this course and call its API: the server's
+    ``BOT_EMBED_ORIGINS`` and the course's own ``embed_origins``."""
+    return tuple(dict.fromkeys((*bot.settings.embed_origins, *bot.course.embed_origins)))

@@ -53,16 +53,17 @@ def http_url(url: str | None) -> str | None:
     return None
 
 
-def document_url(doc_id: str) -> str:
-    """The document view of a whole reading."""
-    return f"/documents/{quote(doc_id)}"
+def document_url(doc_id: str, base: str = "") -> str:
+    """The document view of a whole reading; ``base`` is where the course is served
+    (``""``, or ``/courses/<slug>``)."""
+    return f"{base}/documents/{quote(doc_id)}"
 
 
-def passage_url(doc_id: str, start: int, end: int, version: str = "") -> str:
+def passage_url(doc_id: str, start: int, end: int, version: str = "", base: str = "") -> str:
     """The document view of ``doc_id`` with ``[start, end)`` highlighted and scrolled to;
     ``version`` lets the view tell when the reading has changed since."""
     v = f"&v={quote(version)}" if version else ""
-    return f"{document_url(doc_id)}?start={start}&end={end}{v}#extract"
+    return f"{document_url(doc_id, base)}?start={start}&end={end}{v}#extract"
 
 
 def new_tab_link(href: str, label: str) -> str:
@@ -87,7 +88,7 @@ def question_message(question: str) -> dict[str, Any]:
     return {"role": "user", "content": markdown_text(question)}
 
 
-def answer_messages(answer: Answer) -> list[dict[str, Any]]:
+def answer_messages(answer: Answer, base: str = "") -> list[dict[str, Any]]:
     """An answer as chat messages: the text with ``[n]`` markers, then its sources.
 
     Sources (or, for a refusal, the closest passages) go in a collapsible message; an
@@ -99,25 +100,27 @@ def answer_messages(answer: Answer) -> list[dict[str, Any]]:
         by_reading.setdefault(c.doc_id, []).append(c)
     if len(by_reading) == 1:
         title = f"Sources ({len(answer.citations)})"
-        messages.append(_collapsible(title, answer.citations))
+        messages.append(_collapsible(title, answer.citations, base))
     groups = list(by_reading.values()) if len(by_reading) > 1 else []
     for i, cited in enumerate(groups, start=1):  # grouped by reading; no untrusted title here
         title = f"Sources, reading {i} of {len(groups)} ({len(cited)})"
-        messages.append(_collapsible(title, tuple(cited)))
+        messages.append(_collapsible(title, tuple(cited), base))
     if answer.closest:
         title = f"Closest passages, not an answer ({len(answer.closest)})"
-        messages.append(_collapsible(title, answer.closest))
+        messages.append(_collapsible(title, answer.closest, base))
     return messages
 
 
-def citation_markdown(c: Citation) -> str:
+def citation_markdown(c: Citation, base: str = "") -> str:
     """One citation: number, title and byline, the verbatim extract, and its links."""
     head = f"**{markdown_text(f'[{c.n}]')}** {markdown_text(c.title)}"
     by = byline(c.author, c.date, c.page)
     if by:
         head += " — " + markdown_text(by)
     links = [
-        new_tab_link(passage_url(c.doc_id, c.start, c.end, c.version), "Open the reading here")
+        new_tab_link(
+            passage_url(c.doc_id, c.start, c.end, c.version, base), "Open the reading here"
+        )
     ]
     source = http_url(c.source)
     if source:
@@ -128,9 +131,9 @@ def citation_markdown(c: Citation) -> str:
     return f"{head}\n\n{quote_line}\n\n{' · '.join(links)}"
 
 
-def _collapsible(title: str, citations: tuple[Citation, ...]) -> dict[str, Any]:
+def _collapsible(title: str, citations: tuple[Citation, ...], base: str) -> dict[str, Any]:
     """A native ``<details>`` disclosure: a keyboard-operable, named control (Gradio's own
     collapsible message nests an unnamed button inside another button)."""
-    body = "\n\n".join(citation_markdown(c) for c in citations)
+    body = "\n\n".join(citation_markdown(c, base) for c in citations)
     summary = f'<details class="sources"><summary>{html_text(title)}</summary>'
     return {"role": "assistant", "content": f"{summary}\n\n{body}\n\n</details>"}

@@ -13,7 +13,6 @@ import gradio as gr
 
 from bot.errors import BotError, IndexStoreError
 from bot.pipeline import Bot
-from bot.web.pages import APP_TITLE, EXAMPLE_QUESTIONS
 from bot.web.render import (
     answer_messages,
     byline,
@@ -31,8 +30,10 @@ QUEUE_SIZE = 64
 Messages = list[dict[str, Any]]
 
 
-def build_chat(bot: Bot) -> gr.Blocks:
-    """The chat page, with its queue configured (no direct API, bounded concurrency)."""
+def build_chat(bot: Bot, base: str = "") -> gr.Blocks:
+    """The chat page of ``bot``'s course, served at ``base``/chat/, with its queue
+    configured (no direct API, bounded concurrency)."""
+    course = bot.course
 
     def respond(
         question: str, messages: Messages, questions: list[str]
@@ -44,7 +45,7 @@ def build_chat(bot: Bot) -> gr.Blocks:
             answer = bot.ask(question, history=questions)
         except BotError as exc:
             raise gr.Error(str(exc)) from None
-        shown = [*messages, question_message(question), *answer_messages(answer)]
+        shown = [*messages, question_message(question), *answer_messages(answer, base)]
         return "", shown, [*questions, answer.question]
 
     def describe_readings() -> tuple[str, str]:
@@ -53,19 +54,20 @@ def build_chat(bot: Bot) -> gr.Blocks:
         except IndexStoreError as exc:
             return markdown_text(str(exc)), ""
         count = f"{len(documents)} course reading" + ("" if len(documents) == 1 else "s")
+        on = f" on {markdown_text(course.subject)}" if course.subject else ""
         about = (
-            f"Answers with verbatim, cited extracts from **{count}** on the UK “Big Society” "
-            "debate, or says plainly when they don't answer."
+            f"Answers with verbatim, cited extracts from **{count}**{on}, "
+            "or says plainly when they don't answer."
         )
         rows = []
         for doc in documents:
             by = byline(doc.author, doc.date)
             row = f"- {markdown_text(doc.title)}" + (f" — {markdown_text(by)}" if by else "")
-            rows.append(f"{row} · {new_tab_link(document_url(doc.doc_id), 'read it')}")
+            rows.append(f"{row} · {new_tab_link(document_url(doc.doc_id, base), 'read it')}")
         return about, "\n".join(rows)
 
-    with gr.Blocks(title=APP_TITLE, fill_height=True) as demo:
-        gr.Markdown(f"# {APP_TITLE}", elem_id="app-title")
+    with gr.Blocks(title=course.title, fill_height=True) as demo:
+        gr.Markdown(f"# {markdown_text(course.title)}", elem_id="app-title")
         about = gr.Markdown(elem_id="about", latex_delimiters=[])
         with gr.Accordion("Which readings does it know?", open=False):
             titles = gr.Markdown(elem_id="titles", latex_delimiters=[])
@@ -76,14 +78,14 @@ def build_chat(bot: Bot) -> gr.Blocks:
             latex_delimiters=[],
             buttons=[],
             feedback_options=None,
-            placeholder="Ask about the readings, or pick an example below.",
+            placeholder=markdown_text(course.welcome),
         )
         # Plain buttons rather than the Chatbot's examples, whose list holds buttons
         # instead of list items (screen readers announce an empty list).
         with gr.Row(elem_id="examples"):
             examples = [
                 gr.Button(q, size="sm", variant="secondary", elem_classes="example")
-                for q in EXAMPLE_QUESTIONS
+                for q in course.examples
             ]
         textbox = gr.Textbox(
             label="Your question",
@@ -98,7 +100,7 @@ def build_chat(bot: Bot) -> gr.Blocks:
 
         outputs = [textbox, chatbot, questions]
         textbox.submit(respond, [textbox, chatbot, questions], outputs, api_visibility="private")
-        for button, example in zip(examples, EXAMPLE_QUESTIONS, strict=True):
+        for button, example in zip(examples, course.examples, strict=True):
             button.click(
                 lambda m, q, e=example: respond(e, m, q),
                 [chatbot, questions],

@@ -2,7 +2,8 @@
 // All text goes in through textContent, never innerHTML.
 "use strict";
 
-const TOKEN_KEY = "bot-admin-token";
+const base = document.body.dataset.base || ""; // where the course is served: "" or /courses/<slug>
+const TOKEN_KEY = "bot-admin-token" + base; // one token per course
 const panel = document.getElementById("panel");
 const messages = document.getElementById("messages");
 const tbody = document.querySelector("#documents tbody");
@@ -17,7 +18,7 @@ function say(text, isError) {
 }
 
 async function call(method, path, body) {
-  const response = await fetch("/api/admin" + path, {
+  const response = await fetch(base + "/api/admin" + path, {
     method: method,
     headers: { Authorization: "Bearer " + (sessionStorage.getItem(TOKEN_KEY) || "") },
     body: body,

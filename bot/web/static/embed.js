@@ -1,4 +1,5 @@
 // One-line embed: <script src="https://BOT-HOST/embed.js" async></script>
+// (with many courses: https://BOT-HOST/courses/<slug>/embed.js)
 // Inserts the bot's widget in an iframe where the script tag stands.
 // Optional attributes on the script tag: data-height (default 600px), data-width (default 100%).
 // It first asks the bot whether this page may show it (/embed/check): a page that is not
@@ -7,12 +8,13 @@
   "use strict";
   const script = document.currentScript;
   if (!script) return;
-  const origin = new URL(script.src).origin;
+  // The course's address: where this script was loaded from, without "/embed.js".
+  const course = new URL(script.src).href.replace(/\/embed\.js([?#].*)?$/, "");
 
-  function insertFrame() {
+  function insertFrame(title) {
     const frame = document.createElement("iframe");
-    frame.src = origin + "/widget";
-    frame.title = "Ask the Big Society readings";
+    frame.src = course + "/widget";
+    frame.title = title || "Ask the course readings";
     frame.loading = "lazy";
     frame.style.width = script.dataset.width || "100%";
     frame.style.maxWidth = "100%";
@@ -34,11 +36,11 @@
     script.after(note);
   }
 
-  fetch(origin + "/embed/check", { credentials: "omit" })
+  fetch(course + "/embed/check", { credentials: "omit" })
     .then(function (response) { return response.json(); })
     .then(function (answer) {
-      if (answer.allowed) insertFrame();
+      if (answer.allowed) insertFrame(answer.title);
       else explain(answer.how);
     })
-    .catch(insertFrame); // the check is a courtesy: without it, the frame decides
+    .catch(function () { insertFrame(); }); // the check is a courtesy: the frame decides
 })();

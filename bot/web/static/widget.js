@@ -7,6 +7,7 @@ const form = document.getElementById("ask");
 const box = document.getElementById("question");
 const button = document.getElementById("ask-button");
 const questions = []; // earlier questions, so a follow-up is read in context
+const base = document.body.dataset.base || ""; // where the course is served: "" or /courses/<slug>
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -41,7 +42,7 @@ function citationItem(c) {
   if (meta) li.append(el("div", meta, "meta"));
   li.append(el("blockquote", "“" + c.extract.split(/\s+/).join(" ").trim() + "”"));
   const links = el("div", null, "meta");
-  const passage = "/documents/" + c.doc_id.split("/").map(encodeURIComponent).join("/") +
+  const passage = base + "/documents/" + c.doc_id.split("/").map(encodeURIComponent).join("/") +
     "?start=" + c.start + "&end=" + c.end +
     (c.version ? "&v=" + encodeURIComponent(c.version) : "") + "#extract";
   links.append(newTabLink(passage, "Open the reading here"));
@@ -91,7 +92,7 @@ async function ask(question) {
   button.disabled = true;
   box.value = "";
   try {
-    const response = await fetch("/api/ask", {
+    const response = await fetch(base + "/api/ask", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ question: question, history: questions.slice(-5) }),
@@ -126,7 +127,7 @@ document.querySelectorAll("#examples button").forEach((b) => {
   b.addEventListener("click", () => ask(b.textContent));
 });
 
-fetch("/api/documents")
+fetch(base + "/api/documents")
   .then((r) => (r.ok ? r.json() : []))
   .then((docs) => {
     if (docs.length) {
