@@ -47,6 +47,7 @@ from bot.errors import (
     DocumentError,
     IndexCorruptError,
     IndexMissingError,
+    IndexReadOnlyError,
     IndexStoreError,
     NotFoundError,
     QuestionError,
@@ -157,6 +158,7 @@ class Bot:
         A folder with no readable document does not empty the index (a wrong
         ``--docs`` would) unless ``rebuild`` or ``allow_empty`` says so.
         """
+        self._check_writer()
         with self._update_lock, write_lock(self.settings.index_dir):
             old = None
             if not rebuild:
@@ -184,6 +186,14 @@ class Bot:
             self._store = store
             return report
 
+    def _check_writer(self) -> None:
+        if self.settings.follow:
+            raise IndexReadOnlyError(
+                f"this server follows the index in {str(self.settings.index_dir)!r} and never "
+                "writes it (bot serve --follow, BOT_FOLLOW); add, remove and index readings "
+                "on the server that writes it"
+            )
+
     def add(
         self,
         paths: Sequence[Path],
@@ -197,6 +207,7 @@ class Bot:
         If the copy or the index update fails (a full disk, say), the documents folder is
         put back as it was: no reading is left half-added or lost.
         """
+        self._check_writer()
         docs_dir = self.settings.docs_dir
         check_docs_dir(docs_dir)
         copied, rejected = [], []
@@ -249,6 +260,7 @@ class Bot:
 
     def remove(self, doc_ids: Iterable[str]) -> SyncReport:
         """Delete documents from the documents folder and from the index."""
+        self._check_writer()
         docs_dir = self.settings.docs_dir.absolute()
         targets = []
         for doc_id in doc_ids:
