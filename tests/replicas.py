@@ -39,6 +39,7 @@ class Deployment:
     balancer: str  # http://127.0.0.1:PORT: what students use
     replicas: tuple[str, ...]  # http://127.0.0.1:PORT of each replica, the writer first
     folder: Path  # documents/, index/, the logs and haproxy.cfg
+    pids: tuple[int, ...]  # of each replica, the writer first
 
 
 def haproxy_config(balancer_port: int, replica_ports: list[int]) -> str:
@@ -104,7 +105,7 @@ def deployment(
             return seen >= set(NAMES[:replicas])
 
         _wait(running, 60, every_replica_seen)
-        yield Deployment(balancer, urls, folder)
+        yield Deployment(balancer, urls, folder, tuple(p.pid for p, _ in running[:replicas]))
     finally:
         for process, _ in reversed(running):
             process.terminate()
