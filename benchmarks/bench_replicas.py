@@ -1,28 +1,33 @@
 """Replicas behind haproxy: how soon a follower answers from an upload, and load with 1–3.
 
 Usage: python benchmarks/bench_replicas.py [--switches 5] [--clients 50] [--seconds 20]
-                                           [--replicas 1 2 3]
+                                           [--rounds 3] [--replicas 1 2 3]
 
 Runs the reference deployment (``deploy/haproxy.cfg``, started by ``tests/replicas.py``)
-on copies of the shipped readings, loopback only, whole processes:
+on a copy of the shipped course, loopback only, whole processes: a writer and followers,
+and one haproxy for each number of ``--replicas`` in front of the first 1, 2 or 3.
 
-1. The switch, with the writer and one follower: a new reading is uploaded through the
-   writer's admin API, then the follower's ``/api/ask`` is polled until it cites that
-   reading; ``--switches`` times, a different reading each time. Prints each time (from
-   the upload's answer to the follower's first citation) and the median, the upload's
-   own time (the writer embeds and swaps in the new index), and the outcome of two
-   clients that keep asking the follower and the balancer meanwhile.
-2. Load: for each number of ``--replicas``, ``--clients`` clients ask ordinary questions
-   through haproxy for ``--seconds`` (``benchmarks/loadgen.py``, as ``bench_load.py``);
-   prints answers/s, p50/p95/p99, 503s, dropped connections and errors, the share of
-   answers per replica, and each replica's resident memory. With one replica the same
-   load is also sent to it directly, which shows what haproxy costs.
+1. Load: ``--clients`` clients ask ordinary questions for ``--seconds`` through each
+   haproxy in turn, and through none (straight to the writer), for ``--rounds`` rounds
+   (``benchmarks/loadgen.py``, as ``bench_load.py``); taking turns lets the noise of a
+   shared machine weigh on every configuration alike. Prints each phase, then the median
+   over rounds of answers/s, p50 and p95, the 503s, dropped connections and errors, the
+   answers each replica gave, and each replica's resident memory.
+2. The switch: a new reading is uploaded through the writer's admin API, then the first
+   follower's ``/api/ask`` is polled until it cites that reading; ``--switches`` times, a
+   different reading each time. Prints each time (from the upload's answer to the
+   follower's first citation) and the median, the upload's own time (the writer embeds
+   and swaps in the new index), and the outcome of two clients that keep asking the
+   follower and the balancer meanwhile.
+
+Set ``OMP_NUM_THREADS`` to give each replica that many torch and FAISS threads.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
@@ -37,9 +42,9 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # tests.replicas: the deployment the replica test runs
-from loadgen import Tally, ask_for, client_for, table_header  # noqa: E402
+from loadgen import Tally, ask_for, client_for  # noqa: E402
 
-from tests.replicas import Deployment, deployment  # noqa: E402
+from tests.replicas import Deployment, balancer, deployment  # noqa: E402
 
 REPO = HERE.parent
 TOKEN = "replica-benchmark-token-0123456789"
@@ -71,6 +76,7 @@ ASPLEY = "Why did co-production fail in Aspley?"
 
 
 def course_folder(parent: Path, name: str) -> Path:
+    """A copy of the shipped course (its readings and course.toml) in ``parent``/``name``."""
     folder = parent / name
     shutil.copytree(REPO / "documents", folder / "documents")
     shutil.copy(REPO / "course.toml", folder / "course.toml")
@@ -84,7 +90,7 @@ def cites(base: str, question: str, doc_id: str) -> bool:
 
 
 def switches(replicas: Deployment, count: int) -> None:
-    writer, follower = replicas.replicas
+    writer, follower = replicas.replicas[:2]
     outcomes: list[int | str] = []
     stop = threading.Event()
 
@@ -150,32 +156,63 @@ def main() -> None:
     parser.add_argument("--switches", type=int, default=5, choices=range(1, len(NEW_READINGS) + 1))
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3])
     args = parser.parse_args()
 
-    env = {"BOT_ADMIN_TOKEN": TOKEN}
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        with deployment(course_folder(Path(tmp), "switch"), 2, env) as replicas:
-            switches(replicas, args.switches)
+    threads = os.environ.get("OMP_NUM_THREADS", "unset")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start, "
+          f"OMP_NUM_THREADS {threads}\n")  # fmt: skip
+    most = max(args.replicas)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        replicas = stack.enter_context(
+            deployment(course_folder(Path(tmp), "course"), max(most, 2), {"BOT_ADMIN_TOKEN": TOKEN})
+        )
+        # One haproxy per number of replicas, in front of the same running replicas, so the
+        # rounds below can take turns: on a shared machine, noise then weighs on each alike.
+        targets = {
+            f"{count}": stack.enter_context(
+                balancer(replicas.folder, replicas.replicas[:count], f"haproxy-{count}")
+            )
+            for count in sorted(args.replicas)
+        }
+        if 1 in args.replicas:
+            targets["1, no balancer"] = replicas.replicas[0]
+        results: dict[str, list[Tally]] = {name: [] for name in targets}
+        print(f"{args.clients} clients, {args.seconds:g} s a phase, {args.rounds} rounds\n")
+        for round_ in range(1, args.rounds + 1):
+            for name, base in targets.items():
+                tally = asyncio.run(load(base, args.clients, args.seconds))
+                results[name].append(tally)
+                print(
+                    f"round {round_}: {tally.line(name, args.seconds)} {shares(tally)} |",
+                    flush=True,
+                )
+        sizes = [rss_mb(pid) for pid in replicas.pids]
+        switches(replicas, args.switches)
 
-        rows, memory = [], []
-        for count in args.replicas:
-            with deployment(course_folder(Path(tmp), f"load-{count}"), count, env) as replicas:
-                if count == 1:
-                    direct = asyncio.run(load(replicas.replicas[0], args.clients, args.seconds))
-                    rows.append(direct.line("1, no balancer", args.seconds) + " – |")
-                tally = asyncio.run(load(replicas.balancer, args.clients, args.seconds))
-                shares = " ".join(f"{k}:{v}" for k, v in sorted(tally.replicas.items()))
-                rows.append(tally.line(f"{count}", args.seconds) + f" {shares} |")
-                sizes = [rss_mb(pid) for pid in replicas.pids]
-                shown = ", ".join(f"{now:.0f} MB (peak {peak:.0f})" for now, peak in sizes)
-                memory.append(f"{count} replica(s): {shown}")
-                print(rows[-1], flush=True)
-        print(f"\n{args.clients} clients, {args.seconds:g} s each, through haproxy (loopback)\n")
-        print(table_header("replicas", "answers by replica"))
-        print("\n".join(rows))
-        print("\nresident memory per replica after the load:\n" + "\n".join(memory))
+    print(f"\nmedian of {args.rounds} rounds (503: per phase, on average)\n")
+    print("| replicas | asks/s | p50 ms | p95 ms | 503 | dropped | errors | answers by replica |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, tallies in results.items():
+        rate = statistics.median(len(t.latencies) / args.seconds for t in tallies)
+        p50 = statistics.median(t.percentile(0.5) for t in tallies)
+        p95 = statistics.median(t.percentile(0.95) for t in tallies)
+        busy = sum(t.busy for t in tallies) / len(tallies)
+        total = Tally()
+        for t in tallies:
+            total.replicas.update(t.replicas)
+        print(
+            f"| {name} | {rate:.1f} | {p50:.0f} | {p95:.0f} | {busy:.0f} | "
+            f"{sum(t.dropped for t in tallies)} | {sum(t.errors for t in tallies)} | "
+            f"{shares(total) or '–'} |"
+        )
+    shown = ", ".join(f"{now:.0f} MB (peak {peak:.0f})" for now, peak in sizes)
+    print(f"\nresident memory of each replica after the load: {shown}")
+
+
+def shares(tally: Tally) -> str:
+    return " ".join(f"{name}:{count}" for name, count in sorted(tally.replicas.items()) if name)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,58 +81,80 @@ def deployment(
     """``replicas`` replicas on ``folder``/documents and ``folder``/index behind haproxy,
     until the block ends; ready when haproxy has seen every replica healthy."""
     env = {**os.environ, **(env or {})}
-    ports = [free_port() for _ in range(replicas)]
-    balancer_port = free_port()
-    running: list[tuple[subprocess.Popen[bytes], Path]] = []
-    try:
+    with _Processes() as running:
+        ports = [free_port() for _ in range(replicas)]
         for n, port in enumerate(ports):
             command = [sys.executable, "-m", "bot", "serve", "--docs", str(folder / "documents"),
                        "--index-dir", str(folder / "index"), "--port", str(port)]  # fmt: skip
             if n > 0:
                 command.append("--follow")
-            running.append(_start(command, env, folder / f"replica-{n + 1}.log"))
+            running.start(command, env, folder / f"replica-{n + 1}.log")
         urls = tuple(f"http://127.0.0.1:{port}" for port in ports)
-        _wait(running, start_seconds, lambda: all(status(u + "/healthz")[0] == 200 for u in urls))
-        config = folder / "haproxy.cfg"
-        config.write_text(haproxy_config(balancer_port, ports))
-        running.append(_start([HAPROXY, "-f", str(config), "-db"], env, folder / "haproxy.log"))
-        balancer = f"http://127.0.0.1:{balancer_port}"
-        seen: set[str] = set()
+        running.wait(start_seconds, lambda: all(status(u + "/healthz")[0] == 200 for u in urls))
+        pids = tuple(process.pid for process, _ in running.processes)
+        with balancer(folder, urls) as url:
+            yield Deployment(url, urls, folder, pids)
 
-        def every_replica_seen() -> bool:
-            code, name = status(balancer + "/healthz")
-            seen.add(name if code == 200 else "")
-            return seen >= set(NAMES[:replicas])
 
-        _wait(running, 60, every_replica_seen)
-        yield Deployment(balancer, urls, folder, tuple(p.pid for p, _ in running[:replicas]))
-    finally:
-        for process, _ in reversed(running):
+@contextlib.contextmanager
+def balancer(folder: Path, replicas: tuple[str, ...], name: str = "haproxy") -> Iterator[str]:
+    """haproxy (``deploy/haproxy.cfg``) in front of ``replicas`` (their URLs, the writer
+    first) until the block ends; its URL, once it has seen every replica healthy."""
+    port = free_port()
+    config = folder / f"{name}.cfg"
+    config.write_text(haproxy_config(port, [int(url.rsplit(":", 1)[1]) for url in replicas]))
+    url = f"http://127.0.0.1:{port}"
+    seen: set[str] = set()
+
+    def every_replica_seen() -> bool:
+        code, replica = status(url + "/healthz")
+        seen.add(replica if code == 200 else "")
+        return seen >= set(NAMES[: len(replicas)])
+
+    with _Processes() as running:
+        running.start([HAPROXY, "-f", str(config), "-db"], dict(os.environ), folder / f"{name}.log")
+        running.wait(60, every_replica_seen)
+        yield url
+
+
+class _Processes:
+    """Processes started for a block, each with its log; stopped when the block ends."""
+
+    def __init__(self) -> None:
+        self.processes: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def __enter__(self) -> _Processes:
+        return self
+
+    def start(self, command: list[str], env: dict[str, str], log: Path) -> None:
+        with log.open("wb") as out:  # the child keeps its own descriptor
+            process = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.processes.append((process, log))
+
+    def wait(self, seconds: float, ready: Callable[[], bool]) -> None:
+        """Until ``ready()``; raises ``RuntimeError`` with the logs if a process exits
+        or ``seconds`` pass."""
+        deadline = time.monotonic() + seconds
+        while not ready():
+            for process, log in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"{log.name}: exited with {process.returncode}:\n{log.read_text()}"
+                    )
+            if time.monotonic() > deadline:
+                logs = "\n".join(
+                    f"--- {log.name}\n{log.read_text()[-2000:]}" for _, log in self.processes
+                )
+                raise RuntimeError(f"not ready within {seconds:g} s:\n{logs}")
+            time.sleep(0.3)
+
+    def __exit__(self, *exc: object) -> None:
+        for process, _ in reversed(self.processes):
             process.terminate()
-        for process, _ in running:
+        for process, _ in self.processes:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _start(
-    command: list[str], env: dict[str, str], log: Path
-) -> tuple[subprocess.Popen[bytes], Path]:
-    with log.open("wb") as out:  # the child keeps its own descriptor
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return process, log
-
-
-def _wait(running: list[tuple[subprocess.Popen[bytes], Path]], seconds: float, ready) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not ready():
-        for process, log in running:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"{log.name}: exited with {process.returncode}:\n{log.read_text()}"
-                )
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for _, log in running)
-            raise RuntimeError(f"not ready within {seconds:g} s:\n{logs}")
-        time.sleep(0.3)
