@@ -137,7 +137,7 @@ class Bot:
                     raise
                 raise IndexCorruptError(
                     f"index generation {live!r} in {str(index_dir)!r} cannot be loaded ({exc}); "
-                    "run 'bot index --rebuild'"
+                    "run 'bot index --rebuild' where the index is written"
                 ) from None
             self._store = store
             return True
