@@ -7,12 +7,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
+# The load balancer of the replica tests and deploy/haproxy.cfg (Debian's package).
+HAPROXY := /usr/sbin/haproxy
 # axe-core's engine for the accessibility tests, from its npm package (pinned).
 AXE_VERSION := 4.14.1
 AXE    := $(VENV)/axe-core/axe.min.js
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup chromium axe run test lint bench clean
+.PHONY: setup chromium haproxy axe run test lint bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +30,9 @@ $(STAMP): pyproject.toml
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+haproxy:
+	@test -x $(HAPROXY) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y haproxy; }
+
 axe: $(AXE)
 
 $(AXE): | $(STAMP)
@@ -41,7 +46,7 @@ $(AXE): | $(STAMP)
 run: setup
 	$(PY) app.py
 
-test: setup chromium axe
+test: setup chromium haproxy axe
 	$(PY) -m pytest
 
 lint: setup

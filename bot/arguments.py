@@ -169,4 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"port (env BOT_PORT, default {Settings.port})",
     )
+    p.add_argument(
+        "--follow",
+        action="store_true",
+        default=None,  # so that BOT_FOLLOW holds unless the option is given
+        help="a replica that never writes the index: no indexing at start-up, no admin "
+        "changes; it answers from what the writer replica indexes (env BOT_FOLLOW)",
+    )
     return parser

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings.with_overrides(
             docs_dir=args.docs,
             index_dir=args.index_dir,
-            **{k: getattr(args, k, None) for k in ("top_k", "host", "port")},
+            **{k: getattr(args, k, None) for k in ("top_k", "host", "port", "follow")},
         )
         if args.command == "init":  # before a course exists: no Bot
             return cmd_init(args)
@@ -226,7 +226,14 @@ def cmd_serve(bot: Bot, args: argparse.Namespace) -> int:
     sock = listen(bot.settings.host, bot.settings.port)  # a busy port fails before indexing
     if args.courses is not None:
         return _serve_courses(bot, args.courses, sock)
-    _sync_before_serving(bot)
+    if not bot.settings.follow:
+        _sync_before_serving(bot)
+    if not bot.has_index():
+        print(
+            f"no index in {str(bot.settings.index_dir)!r} yet: answering 503 until the server "
+            "that writes it has built one",
+            file=sys.stderr,
+        )
     serve(bot, sock)
     return EXIT_OK
 
@@ -248,22 +255,30 @@ def _serve_courses(bot: Bot, root: Path, sock: Any) -> int:
         except BotError as exc:
             print(f"warning: course {slug!r} is not served: {exc}", file=sys.stderr)
             continue
-        _sync_before_serving(courses.bot_for(slug, folder, course), f"{slug}: ")
+        if not bot.settings.follow:
+            _sync_before_serving(courses.bot_for(slug, folder, course), f"{slug}: ")
     serve_courses(root, bot.settings, bot.embedder, sock, None)
     return EXIT_OK
 
 
 def _sync_before_serving(bot: Bot, label: str = "") -> None:
     """Sync the index with the readings; a folder that cannot be written, or another
-    process updating the index, leaves the index as it is (served, not updated)."""
+    process updating the index, leaves the index as it is (served, not updated). While
+    another process builds the first index, the server starts and waits for it (503)."""
     print(f"{label}indexing {str(bot.settings.docs_dir)!r} ...", flush=True)
     try:
         with _ProgressBar(quiet=False) as progress:
             report = bot.index(progress=progress)
-    except (IndexReadOnlyError, IndexBusyError) as exc:
+    except IndexBusyError as exc:
+        more = "serving the index as it is" if bot.has_index() else "waiting for its index"
+        print(f"warning: {label}{exc}; {more}, and following its updates", file=sys.stderr)
+    except IndexReadOnlyError as exc:
         if not bot.has_index():
             raise
-        print(f"warning: {exc}; serving the index as it is, without updates", file=sys.stderr)
+        print(
+            f"warning: {exc}; serving the index as it is, without updates from this server",
+            file=sys.stderr,
+        )
     else:
         print_report(report)  # unreadable files are skipped; the others are served
 

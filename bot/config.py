@@ -61,6 +61,8 @@ class Settings:
     """Address the web app listens on (``BOT_HOST``)."""
     port: int = 7860
     """Port the web app listens on (``BOT_PORT``)."""
+    follow: bool = False
+    """Serve an index another process writes, and never write it (``BOT_FOLLOW``)."""
 
     def __post_init__(self) -> None:
         positive = ("chunk_chars", "top_k", "max_question_chars", "max_upload_mb")
@@ -110,6 +112,13 @@ ENV_NAMES = {
     "embed_origins": "BOT_EMBED_ORIGINS",
     "host": "BOT_HOST",
     "port": "BOT_PORT",
+    "follow": "BOT_FOLLOW",
+}
+
+#: How ``load_settings`` reads a yes/no variable.
+_FLAGS = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("0", "false", "no", "off"), False),
 }
 
 
@@ -125,6 +134,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default = getattr(Settings, f.name)
         if isinstance(default, tuple):  # a list: space- or comma-separated
             values[f.name] = parse_origins(raw)
+            continue
+        if isinstance(default, bool):  # before int: bool("0") would be True
+            if raw.lower() not in _FLAGS:
+                raise ConfigError(f"{name}={raw!r} is not yes or no; use 1 or 0 (or unset it)")
+            values[f.name] = _FLAGS[raw.lower()]
             continue
         try:
             values[f.name] = type(default)(raw)

@@ -1,11 +1,18 @@
 """The index folder on disk: generations, the ``CURRENT`` pointer, checksums, the write lock.
 
 A store is saved as a new generation folder beside the live one; only when every
-file is written and synced does ``CURRENT`` switch to it (an atomic rename), and
-the old generations are deleted after. A crash at any point leaves the previous
-index loadable. Each generation's ``manifest.json`` records the format version
-and a SHA-256 of every other file, checked on load; ``read_manifest`` checks its
-shape, so a hand-edited manifest is reported as damage, not met as a ``KeyError``.
+file is written and synced does ``CURRENT`` switch to it (an atomic rename). The
+generation it replaced is kept until the next swap, so a process that read
+``CURRENT`` just before the swap can still load what it named (replicas follow the
+index so: ``Bot.refresh``); older ones are deleted. A crash at any point leaves the
+previous index loadable. Each generation's ``manifest.json`` records the format
+version and a SHA-256 of every other file, checked on load; ``read_manifest`` checks
+its shape, so a hand-edited manifest is reported as damage, not met as a ``KeyError``.
+
+One writer at a time: ``write_lock`` is an ``flock`` on ``.lock``. It excludes other
+processes on the same machine; on a network file system it is only as good as the
+mount's locking (see docs/scaling.md), which is why replicas on several machines
+leave writing to one of them and follow (``bot serve --follow``).
 """
 
 from __future__ import annotations
@@ -52,11 +59,12 @@ def new_generation(index_dir: Path) -> Iterator[Path]:
         yield tmp
         tmp.rename(gen)
         _fsync_dir(index_dir)
+        previous = live_name(index_dir)
         _write_atomic(index_dir / "CURRENT", gen.name + "\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _remove_stale_generations(index_dir, keep=gen.name)
+    _remove_stale_generations(index_dir, keep={gen.name, previous or gen.name})
 
 
 def write_manifest(folder: Path, fields: dict[str, Any]) -> Path:
@@ -90,12 +98,20 @@ def verify_checksums(folder: Path, manifest: dict[str, Any], required: tuple[str
             )
 
 
+def live_name(index_dir: Path) -> str | None:
+    """What ``CURRENT`` names (unchecked), or None if there is no ``CURRENT``: one small read."""
+    try:
+        return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
 def current_generation(index_dir: Path) -> Path:
     """The live generation folder named by ``CURRENT``."""
-    pointer = index_dir / "CURRENT"
-    if not pointer.is_file():
+    name = live_name(index_dir)
+    if name is None:
         raise IndexMissingError(f"no index in {str(index_dir)!r}; run 'bot index' first")
-    name = pointer.read_text(encoding="utf-8").strip()
+    pointer = index_dir / "CURRENT"
     folder = index_dir / name
     if not name.startswith("gen-") or not folder.is_dir():
         raise IndexCorruptError(
@@ -230,8 +246,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _remove_stale_generations(index_dir: Path, keep: str) -> None:
-    """Delete every generation (and abandoned temporary folder) but the live one."""
+def _remove_stale_generations(index_dir: Path, keep: set[str]) -> None:
+    """Delete every generation (and abandoned temporary folder) but those in ``keep``."""
     for path in index_dir.iterdir():
-        if path.is_dir() and path.name != keep and path.name.startswith(("gen-", ".tmp-gen-")):
+        if path.is_dir() and path.name not in keep and path.name.startswith(("gen-", ".tmp-gen-")):
             shutil.rmtree(path, ignore_errors=True)

@@ -2,7 +2,8 @@
 
 ``Bot`` holds the state that lives across calls (the embedding model and the
 loaded index) and is safe to share between threads: readers always see a whole
-index, and an update swaps the new one in only after it is saved.
+index, and an update swaps the new one in only after it is saved. An update written
+by another process (a replica) is swapped in the same way by ``refresh``.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ from bot.embedding import Embedder, SentenceTransformerEmbedder
 from bot.errors import (
     ConfigError,
     DocumentError,
+    IndexCorruptError,
     IndexMissingError,
+    IndexReadOnlyError,
+    IndexStoreError,
     NotFoundError,
     QuestionError,
     StorageError,
 )
-from bot.generations import write_lock
+from bot.generations import live_name, write_lock
 from bot.query import foreign_language, prepare
 from bot.refusal import ALWAYS_ANSWER, Evidence, default_model
 from bot.retrieval import retrieve
@@ -106,6 +110,40 @@ class Bot:
             return False
         return True
 
+    def refresh(self) -> bool:
+        """Swap in the live generation if another process has written one since this bot's
+        index was loaded (or if there was none); True if it did.
+
+        Cheap when nothing changed: one small read of ``CURRENT``. Questions being answered
+        keep the index they started with. A generation replaced while it was being loaded
+        is not an error: the next call loads its successor. Raises ``IndexStoreError`` if
+        the live generation cannot be loaded; the index held until then keeps answering.
+        """
+        index_dir = self.settings.index_dir
+        live = _live_name(index_dir)
+        if live is None or (self._store is not None and self._store.generation == live):
+            return False
+        if not self._update_lock.acquire(blocking=False):
+            return False  # this bot is writing the index: it swaps in what it writes
+        try:
+            if self._store is not None and self._store.generation == _live_name(index_dir):
+                return False  # this bot wrote it meanwhile
+            try:
+                store = Store.load(index_dir, model=self.embedder.name)
+            except (IndexStoreError, OSError, RuntimeError) as exc:  # faiss: RuntimeError
+                if _live_name(index_dir) != live:
+                    return False  # replaced while it was loading: the next call loads the new one
+                if isinstance(exc, IndexStoreError):
+                    raise
+                raise IndexCorruptError(
+                    f"index generation {live!r} in {str(index_dir)!r} cannot be loaded ({exc}); "
+                    "run 'bot index --rebuild' where the index is written"
+                ) from None
+            self._store = store
+            return True
+        finally:
+            self._update_lock.release()
+
     # -- keeping the index in line with the documents folder ---------------
 
     def index(
@@ -120,6 +158,7 @@ class Bot:
         A folder with no readable document does not empty the index (a wrong
         ``--docs`` would) unless ``rebuild`` or ``allow_empty`` says so.
         """
+        self._check_writer()
         with self._update_lock, write_lock(self.settings.index_dir):
             old = None
             if not rebuild:
@@ -147,6 +186,14 @@ class Bot:
             self._store = store
             return report
 
+    def _check_writer(self) -> None:
+        if self.settings.follow:
+            raise IndexReadOnlyError(
+                f"this server follows the index in {str(self.settings.index_dir)!r} and never "
+                "writes it (bot serve --follow, BOT_FOLLOW); add, remove and index readings "
+                "on the server that writes it"
+            )
+
     def add(
         self,
         paths: Sequence[Path],
@@ -160,6 +207,7 @@ class Bot:
         If the copy or the index update fails (a full disk, say), the documents folder is
         put back as it was: no reading is left half-added or lost.
         """
+        self._check_writer()
         docs_dir = self.settings.docs_dir
         check_docs_dir(docs_dir)
         copied, rejected = [], []
@@ -212,6 +260,7 @@ class Bot:
 
     def remove(self, doc_ids: Iterable[str]) -> SyncReport:
         """Delete documents from the documents folder and from the index."""
+        self._check_writer()
         docs_dir = self.settings.docs_dir.absolute()
         targets = []
         for doc_id in doc_ids:
@@ -421,6 +470,17 @@ class Bot:
         query = prepare(text, store.vocabulary).text
         vector = self.embedder.embed([query])[0]
         return query, vector, retrieve(store, query, vector, top_k or self.settings.top_k)
+
+
+def _live_name(index_dir: Path) -> str | None:
+    """The generation ``CURRENT`` names; a pointer that cannot be read is an index error."""
+    try:
+        return live_name(index_dir)
+    except OSError as exc:
+        raise IndexStoreError(
+            f"cannot read {str(index_dir / 'CURRENT')!r} ({exc.strerror}); "
+            "check the index folder (a network file system that went away?)"
+        ) from None
 
 
 def _by_doc(hits: list[Hit]) -> dict[str, list[Hit]]:

@@ -59,6 +59,9 @@ class Store:
     here instead of embedding them at question time.
     """
 
+    #: The generation folder's name it was loaded from or saved as (None: only in memory).
+    generation: str | None = None
+
     def __init__(
         self,
         info: IndexInfo,
@@ -162,7 +165,9 @@ class Store:
         """Write this index as a new generation and make it the live one; returns its folder."""
         with generations.new_generation(index_dir) as folder:
             self._write_files(folder)
-        return generations.current_generation(index_dir)
+        live = generations.current_generation(index_dir)
+        self.generation = live.name
+        return live
 
     def _write_files(self, folder: Path) -> None:
         with open(folder / "documents.jsonl", "w", encoding="utf-8") as f:
@@ -224,13 +229,15 @@ class Store:
                 "run 'bot index --rebuild'"
             ) from None
         try:
-            return cls(
+            store = cls(
                 info, documents, chunks, vectors, sentence_vectors, keyword, document_keyword
             )
         except ValueError as exc:
             raise IndexCorruptError(
                 f"index in {str(folder)!r} is inconsistent ({exc}); run 'bot index --rebuild'"
             ) from None
+        store.generation = folder.name
+        return store
 
 
 def _unit_rows(vectors: np.ndarray) -> np.ndarray:

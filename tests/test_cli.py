@@ -316,6 +316,46 @@ def test_serve_answers_from_an_index_it_cannot_update(cli, monkeypatch) -> None:
     assert "Traceback" not in err
 
 
+def test_serve_follow_never_indexes_and_waits_for_an_index(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``bot serve --follow``: no indexing at start-up; without an index it still starts
+    (503 until the writer has built one), with BOT_FOLLOW the same."""
+    import bot.web.app as web_app
+    from bot.pipeline import Bot
+
+    served: list[tuple[bool, bool]] = []
+    monkeypatch.setattr(web_app, "listen", lambda host, port: None)
+    monkeypatch.setattr(
+        web_app, "serve", lambda bot, sock: served.append((bot.settings.follow, bot.has_index()))
+    )
+    monkeypatch.setattr(Bot, "index", lambda self, **kwargs: pytest.fail("a follower indexed"))
+    code, out, err = cli("serve", "--follow")
+    assert code == 0 and served == [(True, False)] and "indexing" not in out
+    assert "no index in" in err and "answering 503 until the server that writes it" in err
+    assert not cli.index.exists()
+    monkeypatch.setenv("BOT_FOLLOW", "1")
+    assert cli("serve")[0] == 0 and served[-1] == (True, False)
+
+
+def test_serve_waits_for_the_index_another_process_is_building(cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Replicas started together: the one that gets the write lock indexes; the others
+    start anyway and answer once its index is written."""
+    import bot.web.app as web_app
+    from bot.errors import IndexBusyError
+    from bot.pipeline import Bot
+
+    def busy(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise IndexBusyError("another process is updating the index in 'index'; wait")
+
+    served: list[bool] = []
+    monkeypatch.setattr(web_app, "listen", lambda host, port: None)
+    monkeypatch.setattr(web_app, "serve", lambda bot, sock: served.append(bot.has_index()))
+    monkeypatch.setattr(Bot, "index", busy)
+    code, _, err = cli("serve")
+    assert code == 0 and served == [False]
+    assert "warning: another process is updating the index" in err
+    assert "waiting for its index, and following its updates" in err
+
+
 def test_damaged_index_is_reported_and_rebuild_recovers(cli) -> None:  # type: ignore[no-untyped-def]
     cli("index", "-q")
     generation = cli.index / (cli.index / "CURRENT").read_text().strip()

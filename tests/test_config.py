@@ -58,3 +58,15 @@ def test_serve_refuses_a_bad_port_before_starting(tmp_path, capsys) -> None:  # 
 
     assert main(["serve", "--docs", str(tmp_path), "--port", "70000"]) == 1
     assert "port must be between 1 and 65535, got 70000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raw", "follow"), [("1", True), ("Yes", True), ("on", True), ("0", False), ("off", False)]
+)
+def test_follow_from_the_environment(raw: str, follow: bool) -> None:
+    assert load_settings({"BOT_FOLLOW": raw}).follow is follow
+
+
+def test_a_follow_value_that_is_not_yes_or_no_says_so() -> None:
+    with pytest.raises(ConfigError, match=r"BOT_FOLLOW='maybe' is not yes or no; use 1 or 0"):
+        load_settings({"BOT_FOLLOW": "maybe"})

@@ -134,3 +134,80 @@ def test_a_remove_that_cannot_be_indexed_keeps_the_reading(
         bot.remove(["foodbank.txt"])
     assert sorted(p.name for p in docs_dir.iterdir()) == ["foodbank.txt", SEED_ID]
     assert sorted(bot.store.documents) == ["foodbank.txt", SEED_ID]
+
+
+# -- following an index another process writes (replicas) --------------------------------
+
+FOODBANK = "Volunteers staff the Sneinton foodbank on Tuesdays and Fridays."
+
+
+def test_refresh_swaps_in_a_generation_another_process_wrote(
+    tmp_path: Path, docs_dir: Path
+) -> None:
+    index = tmp_path / "index"
+    follower = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    assert follower.refresh() is False and not follower.has_index()  # nothing to follow yet
+    writer = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    writer.index()
+    assert follower.refresh() is True  # the first index, once it exists
+    held = follower.store  # as a question under way holds it
+    assert follower.refresh() is False  # nothing new: one read of CURRENT
+
+    (docs_dir / "foodbank.txt").write_text(FOODBANK)
+    writer.index()
+    assert follower.refresh() is True
+    assert sorted(follower.store.documents) == ["foodbank.txt", SEED_ID]
+    assert sorted(held.documents) == [SEED_ID]  # the question under way keeps its index
+    assert follower.store.generation == writer.store.generation
+    assert follower.refresh() is False and writer.refresh() is False
+
+
+def test_a_generation_replaced_while_it_loads_is_loaded_at_the_next_refresh(
+    tmp_path: Path, docs_dir: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from bot import generations
+
+    index = tmp_path / "index"
+    writer = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    writer.index()
+    follower = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    _ = follower.store
+    (docs_dir / "one.txt").write_text("A reading about parish councils.")
+    writer.index()
+    real = generations.read_manifest
+    raced = []
+
+    def writer_moves_on_twice(folder, fields):  # type: ignore[no-untyped-def]
+        if not raced:  # the follower has read CURRENT; two more swaps delete what it names
+            raced.append(folder.name)
+            for name in ("two.txt", "three.txt"):
+                (docs_dir / name).write_text(f"A reading about {name[:-4]} allotments.")
+                writer.index()
+            assert not folder.exists()
+        return real(folder, fields)
+
+    monkeypatch.setattr(generations, "read_manifest", writer_moves_on_twice)
+    assert follower.refresh() is False  # no error: the next refresh loads the new one
+    assert raced and sorted(follower.store.documents) == [SEED_ID]
+    assert follower.refresh() is True
+    assert len(follower.store.documents) == 4
+
+
+def test_a_damaged_generation_is_reported_and_the_held_index_keeps_answering(
+    tmp_path: Path, docs_dir: Path
+) -> None:
+    from bot.errors import IndexCorruptError
+    from bot.generations import current_generation
+
+    index = tmp_path / "index"
+    writer = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    writer.index()
+    follower = Bot(make_settings(docs_dir, index), embedder=FakeEmbedder())
+    before = follower.store
+    (docs_dir / "foodbank.txt").write_text(FOODBANK)
+    writer.index()
+    (current_generation(index) / "chunks.jsonl").write_text("{broken\n")
+    with pytest.raises(IndexCorruptError, match="chunks.jsonl"):
+        follower.refresh()
+    assert follower.store is before
+    assert follower.search("Aspley co-production")

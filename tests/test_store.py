@@ -203,16 +203,30 @@ def test_a_crash_during_save_leaves_the_previous_index_loadable(
     assert not [p for p in index.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_saving_replaces_the_generation_and_cleans_up(
+def test_saving_replaces_the_generation_and_keeps_only_the_one_before(
     tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
 ) -> None:
+    """The generation replaced stays until the next swap: a replica that read ``CURRENT``
+    just before a swap can still load what it named."""
     index = tmp_path / "index"
     store = build(docs_dir, fake_embedder)
     first = store.save(index)
     second = store.save(index)
-    assert current_generation(index) == second
-    assert not first.exists()
-    assert [p.name for p in index.iterdir() if p.name.startswith("gen-")] == [second.name]
+    assert current_generation(index) == second and first.exists()
+    third = store.save(index)
+    assert current_generation(index) == third and not first.exists()
+    kept = sorted(p.name for p in index.iterdir() if p.name.startswith("gen-"))
+    assert kept == sorted([second.name, third.name])
+
+
+def test_a_store_knows_its_generation(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    store = build(docs_dir, fake_embedder)
+    assert store.generation is None  # only in memory
+    saved = store.save(tmp_path / "index")
+    assert store.generation == saved.name
+    assert Store.load(tmp_path / "index").generation == saved.name
 
 
 def test_a_second_writer_is_told_to_wait(tmp_path: Path) -> None:

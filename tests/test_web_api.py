@@ -146,6 +146,7 @@ def test_healthz_and_openapi(web) -> None:  # type: ignore[no-untyped-def]
         "status": "ok",
         "documents": 2,
         "chunks": len(web.bot.store),
+        "generation": web.bot.store.generation,
     }
     spec = web.get("/openapi.json").json()
     assert {"/api/ask", "/api/documents", "/healthz", "/api/admin/reindex"} <= set(spec["paths"])

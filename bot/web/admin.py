@@ -3,8 +3,10 @@
 Everything under ``/api/admin`` needs ``Authorization: Bearer <token>``, the token
 being the server's ``BOT_ADMIN_TOKEN`` or the course's own (its SHA-256 is in
 ``course.toml``): 401 without it, 403 with a wrong one. With no token configured,
-admin is disabled and says how to enable it. Updates go through ``Bot``, which builds the
-new index beside the old one and swaps it in, so questions are answered throughout.
+admin is disabled and says how to enable it; on a server that only follows the index
+(``--follow``) it is disabled and points to the server that writes it. Updates go
+through ``Bot``, which builds the new index beside the old one and swaps it in, so
+questions are answered throughout.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ from bot.web.render import html_text
 #: The admin page must not be framed by anyone (clickjacking).
 ADMIN_CSP = PAGE_CSP + "; frame-ancestors 'none'"
 
+FOLLOWER = (
+    "This server only follows the index (bot serve --follow): readings are added, removed "
+    "and reindexed on the server that writes it. Send /admin and /api/admin to that server "
+    "(the load balancer's admin route does: see deploy/README.md)."
+)
 HOW_TO_ENABLE = (
     "Admin is disabled because BOT_ADMIN_TOKEN is not set. To enable it, start the app with "
     f"a secret of at least {MIN_ADMIN_TOKEN_CHARS} characters, e.g. "
@@ -109,11 +116,12 @@ class IndexJob:
             self._state = replace(self._state, **changes)
 
 
-def admin_page(course: Course, enabled: bool, max_upload_mb: float, base: str = "") -> str:
-    if not enabled:
+def admin_page(course: Course, disabled: str | None, max_upload_mb: float, base: str = "") -> str:
+    """The admin page; ``disabled`` says why admin is off here (None: it is on)."""
+    if disabled is not None:
         body = f"""<main class="admin">
 <h1>Readings admin</h1>
-<p class="notice" id="disabled">{html_text(HOW_TO_ENABLE)}</p>
+<p class="notice" id="disabled">{html_text(disabled)}</p>
 <p><a href="{base}/chat/">← Ask the readings</a></p>
 </main>"""
         return page(
@@ -169,11 +177,12 @@ its upload finishes; questions keep being answered meanwhile.</p>
 def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
     token = bot.settings.admin_token
     enabled = bool(token or bot.course.admin_token_sha256)
+    disabled = FOLLOWER if bot.settings.follow else None if enabled else HOW_TO_ENABLE
     limit_bytes = int(bot.settings.max_upload_mb * 1024 * 1024)
 
     def check_token(authorization: str | None = Header(None)) -> None:
-        if not enabled:
-            raise HTTPException(403, HOW_TO_ENABLE)
+        if disabled is not None:
+            raise HTTPException(403, disabled)
         if not authorization:
             raise HTTPException(
                 401,
@@ -193,7 +202,7 @@ def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
 
     @router.get("/admin", include_in_schema=False)
     def admin() -> HTMLResponse:
-        html = admin_page(bot.course, enabled, bot.settings.max_upload_mb, base)
+        html = admin_page(bot.course, disabled, bot.settings.max_upload_mb, base)
         return html_response(html, ADMIN_CSP)
 
     @guarded.get("/documents", summary="Every reading and its index status (as `bot list --json`)")

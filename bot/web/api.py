@@ -95,6 +95,10 @@ class Health(BaseModel):
     status: str
     documents: int
     chunks: int
+    generation: str = Field(
+        description="The index generation answered from (replicas that agree on it give "
+        "the same answers)."
+    )
 
 
 class ErrorOut(BaseModel):
@@ -172,6 +176,11 @@ def api_router(bot: Bot, base: str = "", gate: AnswerGate | None = None) -> APIR
     )
     def healthz() -> Health:
         store = bot.store
-        return Health(status="ok", documents=len(store.documents), chunks=len(store))
+        return Health(
+            status="ok",
+            documents=len(store.documents),
+            chunks=len(store),
+            generation=store.generation or "",
+        )
 
     return router

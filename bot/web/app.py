@@ -8,6 +8,9 @@ FastAPI app. Served alone (``python app.py``) its paths are these; with many cou
 /documents/{id}   a reading, with ``?start=&end=`` highlighted
 /admin            readings admin (``BOT_ADMIN_TOKEN``)
 /api/ask, /api/documents, /healthz, /docs (OpenAPI)
+
+While it is served, the app follows its index folder (``bot.web.follow``): an index
+written by another process (a replica, ``bot index``) is answered from within seconds.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
 from bot.web.errors import public_message, status_of
+from bot.web.follow import following
 from bot.web.limits import RequestLimits
 from bot.web.pages import STATIC_DIR, embed_origins, pages_router
 from bot.web.security import add_security
@@ -53,6 +57,7 @@ def create_app(bot: Bot, base: str = "") -> FastAPI:
         description="Answers about the course readings made of verbatim, cited extracts.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lambda _: following(bot),  # an index written by another process is swapped in
     )
 
     async def bot_error(request: Request, exc: Exception) -> JSONResponse:
@@ -136,7 +141,7 @@ def listen(host: str, port: int) -> socket.socket:
 def serve(bot: Bot, sock: socket.socket) -> None:
     """Load the model and the index, then serve the course on ``sock`` (from ``listen``)."""
     bot.embedder.embed(["warm up"])  # the first student should not wait for the model
-    _ = bot.store
+    bot.has_index()  # loaded now if there is one; if not, 503 until the follower finds one
     _run(create_app(bot), bot.settings, sock, "/chat/ (admin /admin, widget /widget, API /docs)")
 
 

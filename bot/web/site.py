@@ -10,8 +10,10 @@ Each course has its own ``Bot`` — its readings, its index (``DIR/<slug>/index/
 allowlist — so no answer of one course can cite another's reading; all courses share
 one embedding model. A course folder added while the server runs is found without a
 restart: when a request names a course the site does not know yet, or the list of
-courses is shown (at most once every ``RESCAN_SECONDS``). A course without an index
-is indexed in the background; it answers 503 until then.
+courses is shown (at most once every ``RESCAN_SECONDS``), and in any case within
+``WATCH_SECONDS``. A course without an index is indexed in the background; it answers
+503 until then. Each course follows its index (``bot.web.follow``); on a server that
+only follows (``--follow``) a new course waits for the writer to index it.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ from bot.web.pages import STATIC_DIR, html_response, page
 from bot.web.render import html_text
 from bot.web.security import SecurityHeaders
 
-#: A new course folder is looked for at most this often.
+#: A new course folder is looked for at most this often when requests ask for it...
 RESCAN_SECONDS = 2.0
+#: ... and this often in any case (a writer replica may get no request for it at all).
+WATCH_SECONDS = 5.0
 _COURSE_PATH = re.compile(r"^/([^/]+)(/.*)?$")
 
 
@@ -106,7 +110,7 @@ class Courses:
         entry.bot = self.bot_for(slug, folder, course)
         entry.app = create_app(entry.bot, base=f"/courses/{slug}")
         await entry.stack.enter_async_context(entry.app.router.lifespan_context(entry.app))
-        if not entry.bot.has_index():  # a new course: indexed meanwhile, 503 until then
+        if not entry.bot.has_index() and not self.settings.follow:  # 503 until it is indexed
             threading.Thread(target=_index_quietly, args=(entry.bot,), daemon=True).start()
         return entry
 
@@ -114,6 +118,13 @@ class Courses:
         for entry in self.entries.values():
             await entry.stack.aclose()
         self.entries.clear()
+
+
+async def _watch(courses: Courses) -> None:
+    """Open new course folders, and close those that went, without waiting for a request."""
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        await courses.rescan(force=True)
 
 
 def _index_quietly(bot: Bot) -> None:
@@ -159,7 +170,11 @@ def create_site(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await courses.rescan(force=True)
+        watch = asyncio.create_task(_watch(courses))
         yield
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
         await courses.close()
 
     site = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
@@ -179,7 +194,11 @@ def create_site(
                 if entry.bot is None:
                     raise BotError(entry.error or "not opened")
                 store = entry.bot.store
-                report[slug] = {"documents": len(store.documents), "chunks": len(store)}
+                report[slug] = {
+                    "documents": len(store.documents),
+                    "chunks": len(store),
+                    "generation": store.generation or "",
+                }
             except BotError as exc:
                 report[slug] = {"error": str(exc)}
         return JSONResponse({"status": "ok", "courses": report})
