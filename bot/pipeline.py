@@ -12,7 +12,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,6 +50,7 @@ from bot.errors import (
     StorageError,
 )
 from bot.generations import write_lock
+from bot.metadata import checked, read_corrections, write_corrections
 from bot.query import foreign_language, prepare
 from bot.refusal import ALWAYS_ANSWER, Evidence, default_model
 from bot.retrieval import retrieve
@@ -234,7 +235,34 @@ class Bot:
             raise
         for done in removed:
             done.keep()
+        corrections = read_corrections(docs_dir)
+        gone = {doc_id_for(path, docs_dir) for path in targets}
+        if gone & set(corrections):  # a new reading of the same name starts afresh
+            write_corrections(docs_dir, {k: v for k, v in corrections.items() if k not in gone})
         return report
+
+    def correct(
+        self, doc_id: str, fields: Mapping[str, str | None], progress: SyncProgress | None = None
+    ) -> SyncReport:
+        """Correct a reading's title, author or date (``bot.metadata``; a value of None
+        goes back to the file's own) and re-index it. If the index cannot be updated,
+        the corrections are put back as they were."""
+        docs_dir = self.settings.docs_dir
+        check_docs_dir(docs_dir)
+        path = docs_dir / doc_id
+        if doc_id not in {doc_id_for(p, docs_dir) for p in iter_document_files(docs_dir)}:
+            raise NotFoundError(
+                f"no reading {doc_id!r} in {str(docs_dir)!r}; 'bot list' shows the ids"
+            )
+        before = read_corrections(docs_dir)
+        after = {**before, doc_id: checked(fields, before.get(doc_id))}
+        load_document(path, docs_dir, corrections=after)  # still a readable reading
+        write_corrections(docs_dir, after)
+        try:
+            return self.index(progress=progress)
+        except BaseException:
+            write_corrections(docs_dir, before)
+            raise
 
     def status(self) -> list[DocumentStatus]:
         """Every document in the folder or the index, and how it stands."""
@@ -242,6 +270,7 @@ class Bot:
         store = self.store if self.has_index() else None
         indexed = store.documents if store else {}
         rows: dict[str, DocumentStatus] = {}
+        corrections = read_corrections(self.settings.docs_dir)
         for path in iter_document_files(self.settings.docs_dir):
             doc_id = doc_id_for(path, self.settings.docs_dir)
             known = indexed.get(doc_id)
@@ -251,11 +280,13 @@ class Bot:
                 why = f"error: cannot read {str(path)!r} ({exc.strerror}); check its permissions"
                 rows[doc_id] = _status_row(known, store, why, doc_id)
                 continue
-            if known is not None and known.content_hash == content_hash(data):
+            if known is not None and known.content_hash == content_hash(
+                data, corrections.get(doc_id)
+            ):
                 rows[doc_id] = _status_row(known, store, "indexed")
                 continue
             try:
-                doc = load_document(path, self.settings.docs_dir)
+                doc = load_document(path, self.settings.docs_dir, data, corrections)
             except DocumentError as exc:
                 rows[doc_id] = _status_row(known, store, f"error: {exc}", doc_id)
                 continue
