@@ -57,6 +57,15 @@ class CitationOut(BaseModel):
         description="The reading's version when the answer was given (a link with ?v= "
         "can tell if the reading has changed since)."
     )
+    reference: str = Field(
+        description="The reading as a Harvard-style reference-list entry, accessed today.",
+        examples=["Roberts, S. and Stafford, B. (2015) Whatever happened to Cameron's Big "
+                  "Society? Available at: https://… (Accessed: 3 December 2025)."],
+    )  # fmt: skip
+    in_text: str = Field(
+        description="The Harvard in-text citation, with the page when there is one.",
+        examples=["(Roberts and Stafford, 2015)"],
+    )
 
 
 class ReadingOut(BaseModel):
