@@ -5,9 +5,10 @@ FastAPI app. Served alone (``python app.py``) its paths are these; with many cou
 /                 → /chat/
 /chat/            Gradio chat for students
 /widget           compact chat for course pages (``/embed.js`` inserts it)
-/documents/{id}   a reading, with ``?start=&end=`` highlighted
+/documents/{id}   a reading, with ``?start=&end=`` highlighted, under its guide
+/guide            the guide to the readings: key terms and central passages of each
 /admin            readings admin (``BOT_ADMIN_TOKEN``)
-/api/ask, /api/documents, /healthz, /docs (OpenAPI)
+/api/ask, /api/feedback, /api/documents, /api/guide, /healthz, /docs (OpenAPI)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
 from bot.web.errors import public_message, status_of
+from bot.web.guide_page import guide_router
 from bot.web.limits import RequestLimits
 from bot.web.pages import STATIC_DIR, embed_origins, pages_router
 from bot.web.security import add_security
@@ -65,6 +67,7 @@ def create_app(bot: Bot, base: str = "") -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(api_router(bot, base))
     app.include_router(pages_router(bot, base))
+    app.include_router(guide_router(bot, base))
     app.include_router(admin_router(bot, IndexJob(), base))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_offline_docs(app, bot.course.title, base)
