@@ -241,6 +241,30 @@ class Bot:
             write_corrections(docs_dir, {k: v for k, v in corrections.items() if k not in gone})
         return report
 
+    def reading(self, doc_id: str) -> Document:
+        """A reading of the documents folder as the index has it, or would after the next
+        sync (a file changed since is read again); raises ``NotFoundError``."""
+        docs_dir = self.settings.docs_dir
+        path = self._reading_path(doc_id)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DocumentError(path, f"cannot read {str(path)!r}: {exc.strerror}") from None
+        corrections = read_corrections(docs_dir)
+        known = self.store.documents.get(doc_id) if self.has_index() else None
+        if known is not None and known.content_hash == content_hash(data, corrections.get(doc_id)):
+            return known
+        return load_document(path, docs_dir, data, corrections)
+
+    def _reading_path(self, doc_id: str) -> Path:
+        """The file of a reading of the documents folder; raises ``NotFoundError``."""
+        docs_dir = self.settings.docs_dir
+        check_docs_dir(docs_dir)
+        for path in iter_document_files(docs_dir):
+            if doc_id_for(path, docs_dir) == doc_id:
+                return path
+        raise NotFoundError(f"no reading {doc_id!r} in {str(docs_dir)!r}; 'bot list' shows the ids")
+
     def correct(
         self, doc_id: str, fields: Mapping[str, str | None], progress: SyncProgress | None = None
     ) -> SyncReport:
@@ -248,12 +272,7 @@ class Bot:
         goes back to the file's own) and re-index it. If the index cannot be updated,
         the corrections are put back as they were."""
         docs_dir = self.settings.docs_dir
-        check_docs_dir(docs_dir)
-        path = docs_dir / doc_id
-        if doc_id not in {doc_id_for(p, docs_dir) for p in iter_document_files(docs_dir)}:
-            raise NotFoundError(
-                f"no reading {doc_id!r} in {str(docs_dir)!r}; 'bot list' shows the ids"
-            )
+        path = self._reading_path(doc_id)
         before = read_corrections(docs_dir)
         after = {**before, doc_id: checked(fields, before.get(doc_id))}
         load_document(path, docs_dir, corrections=after)  # still a readable reading

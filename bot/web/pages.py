@@ -40,9 +40,14 @@ def page(
     lang: str = "en",
     script: str | None = None,
     body_class: str = "",
+    scripts: tuple[str, ...] = (),
 ) -> str:
-    """A whole HTML page; ``title`` is plain text, ``body`` is HTML already escaped."""
-    script_tag = f'<script src="{base}/static/{script}" defer></script>' if script else ""
+    """A whole HTML page; ``title`` is plain text, ``body`` is HTML already escaped;
+    ``script`` and ``scripts`` name our static scripts it loads."""
+    script_tag = "\n".join(
+        f'<script src="{base}/static/{name}" defer></script>'
+        for name in ((script,) if script else ()) + scripts
+    )
     return f"""<!doctype html>
 <html lang="{html_text(lang)}">
 <head>
@@ -144,7 +149,8 @@ def widget_page(course: Course, max_question_chars: int, base: str = "") -> str:
     )
     body = f"""<header class="widget-head">
 <h1>{html_text(course.ask_title)}</h1>
-<p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.</p>
+<p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.
+<a href="{base}/guide" target="_blank" rel="noopener">Guide to the readings</a></p>
 </header>
 <main class="widget-main">
 <div id="log" aria-live="polite"></div>
@@ -155,13 +161,17 @@ def widget_page(course: Course, max_question_chars: int, base: str = "") -> str:
  placeholder="Ask a question about the readings"></textarea>
 <button type="submit" id="ask-button">Ask</button>
 </form>
+<div class="conversation-tools" id="conversation-tools">
+<button type="button" id="export">Export conversation (Markdown)</button>
+<button type="button" id="new">New conversation</button>
+</div>
 </main>"""
     return page(
         f"Ask — {course.title}",
         body,
         base=base,
         lang=course.language,
-        script="widget.js",
+        scripts=("tools.js", "widget.js"),
         body_class="widget",
     )
 
