@@ -176,11 +176,18 @@ def _key_terms(store: Store, doc: Document, spans: list[Span], k: int) -> tuple[
     for _, key in scored:
         if len(chosen) == k:
             break
-        if isinstance(key, tuple) and all(w in chosen for w in key):
-            continue  # a pair says nothing more once both of its words are key terms
-        if isinstance(key, str) and any(isinstance(c, tuple) and key in c for c in chosen):
-            continue  # nor a word once a phrase of it is
-        chosen.append(key)
+        if isinstance(key, str):
+            if not any(isinstance(c, tuple) and key in c for c in chosen):
+                chosen.append(key)  # (a word says nothing more once a phrase of it is there)
+            continue
+        held = [i for i, c in enumerate(chosen) if c in key]
+        if len(held) == 2:
+            continue  # nor a phrase once both of its words are
+        word = chosen[held[0]] if held else None
+        if isinstance(word, str) and 2 * phrases[key] >= singles[word]:
+            chosen[held[0]] = key  # the word comes mostly in the phrase: the phrase says it
+        else:
+            chosen.append(key)
     return tuple(_shown(forms[key]) for key in chosen)
 
 
