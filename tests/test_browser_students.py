@@ -242,6 +242,8 @@ def in_view(page: Any, name: str, role: str = "button") -> bool:
 def test_on_a_phone_the_conversation_fills_the_screen_with_every_control_on_it(
     page: Any, site: Site
 ) -> None:
+    from playwright.sync_api import expect
+
     page.set_viewport_size(PHONE)
     chat_answer(page, site)
     assert page.evaluate("document.documentElement.scrollHeight") <= PHONE["height"] + 2
@@ -251,6 +253,7 @@ def test_on_a_phone_the_conversation_fills_the_screen_with_every_control_on_it(
         assert in_view(page, name), name
     assert in_view(page, "Your question", "textbox")
     page.get_by_role("button", name="New conversation").click()
+    expect(page.locator("#chat .message.bot, #chat .bot-row")).to_have_count(0)  # cleared
     page.get_by_role("textbox", name="Your question").fill(ASPLEY)
     page.get_by_role("button", name="Ask").click()
     wait_for_chat_answer(page, 1)
