@@ -269,9 +269,9 @@ def score_sentences(
         text = store.documents[hit.chunk.doc_id].text
         for span in hit.chunk.sentences:
             key = (hit.chunk.doc_id, span.start)
-            if key in seen or not _answer_like(text[span.start : span.end], policy):
+            if key in seen or not answer_like(text[span.start : span.end], policy):
                 continue
-            if _label_line(text, span):
+            if label_line(text, span):
                 continue
             seen[key] = (span, hit, rank)
     if not seen:
@@ -337,7 +337,7 @@ def _asked_before(store: Store, doc_id: str, span: Span) -> Span | None:
     return None
 
 
-def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
+def answer_like(sentence: str, policy: AnswerPolicy) -> bool:
     """Questions and headings are not answers: a statement of a few words at least,
     ending like one unless it is long (a list item may have no stop)."""
     words = len(sentence.split())
@@ -346,7 +346,7 @@ def _answer_like(sentence: str, policy: AnswerPolicy) -> bool:
     return words >= 10 or _closes(sentence, ".!…:;")
 
 
-def _label_line(text: str, span: Span) -> bool:
+def label_line(text: str, span: Span) -> bool:
     """Whether a sentence is a whole line that ends without punctuation and is no list
     item or table row: a title, a byline, a caption ("Tom Hellier 21 September 2012")."""
     alone = (span.start == 0 or text[span.start - 1] == "\n") and (

@@ -57,6 +57,9 @@ class Settings:
     """Secret that unlocks the web admin page; empty disables it (``BOT_ADMIN_TOKEN``)."""
     embed_origins: tuple[str, ...] = ()
     """Sites that may embed the widget and call the API; ``*`` for any (``BOT_EMBED_ORIGINS``)."""
+    insights_days: int = 90
+    """Days the questions students ask are kept for the admin's insights; 0 records
+    nothing (``BOT_INSIGHTS_DAYS``)."""
     host: str = "127.0.0.1"
     """Address the web app listens on (``BOT_HOST``)."""
     port: int = 7860
@@ -72,6 +75,10 @@ class Settings:
         if self.overlap_sentences < 0:
             raise ConfigError(
                 f"overlap_sentences must be 0 or more, got {self.overlap_sentences!r}"
+            )
+        if self.insights_days < 0:
+            raise ConfigError(
+                f"insights_days must be 0 (record nothing) or more, got {self.insights_days!r}"
             )
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if not self.model.strip():
@@ -110,6 +117,7 @@ ENV_NAMES = {
     "cache_dir": "BOT_CACHE_DIR",
     "admin_token": "BOT_ADMIN_TOKEN",
     "embed_origins": "BOT_EMBED_ORIGINS",
+    "insights_days": "BOT_INSIGHTS_DAYS",
     "host": "BOT_HOST",
     "port": "BOT_PORT",
     "follow": "BOT_FOLLOW",

@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import DocumentError, UnsupportedFileError
+from bot.metadata import Corrections, read_corrections
 from bot.reflow import pdf_text, reflow_markdown, reflow_plain
 from bot.types import Document
 
@@ -40,9 +42,13 @@ class _Parsed:
     pages: tuple[int, ...] = ()
 
 
-def content_hash(data: bytes) -> str:
-    """The hash that decides whether a file changed since it was indexed."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+def content_hash(data: bytes, corrections: Corrections | None = None) -> str:
+    """The hash that decides whether a reading changed since it was indexed: its file,
+    and the corrections to its title, author and date (``bot.metadata``), if any."""
+    digest = hashlib.sha256(data)
+    if corrections:
+        digest.update(b"\0" + json.dumps(corrections.given(), sort_keys=True).encode())
+    return "sha256:" + digest.hexdigest()
 
 
 def doc_id_for(path: Path, root: Path) -> str:
@@ -61,8 +67,17 @@ def iter_document_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def load_document(path: Path, root: Path, data: bytes | None = None) -> Document:
-    """Read one file as a ``Document``; raises ``DocumentError`` naming the file."""
+def load_document(
+    path: Path,
+    root: Path,
+    data: bytes | None = None,
+    corrections: Mapping[str, Corrections] | None = None,
+) -> Document:
+    """Read one file as a ``Document``; raises ``DocumentError`` naming the file.
+
+    ``corrections`` are the folder's corrected titles, authors and dates (read from
+    ``root`` when not given; ``bot.metadata``), applied over the file's own.
+    """
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
@@ -84,13 +99,22 @@ def load_document(path: Path, root: Path, data: bytes | None = None) -> Document
         raise DocumentError(
             path, f"{str(path)!r} has no readable text; check the file or remove it"
         )
+    doc_id = doc_id_for(path, root)
+    if corrections is None:
+        corrections = read_corrections(root)
+    corrected = corrections.get(doc_id, Corrections())
+    title, author, date = corrected.apply(
+        _real_title(parsed.title) or _first_heading(parsed.text, suffix) or path.stem,
+        parsed.author,
+        parsed.date,
+    )
     return Document(
-        doc_id=doc_id_for(path, root),
+        doc_id=doc_id,
         text=parsed.text,
-        title=_real_title(parsed.title) or _first_heading(parsed.text, suffix) or path.stem,
-        content_hash=content_hash(data),
-        author=parsed.author,
-        date=parsed.date,
+        title=title,
+        content_hash=content_hash(data, corrected),
+        author=author,
+        date=date,
         source=parsed.source,
         licence=parsed.licence,
         pages=parsed.pages,

@@ -15,6 +15,7 @@ Each message names the offending file or value and says how to fix it.
     │   └── IndexReadOnlyError     the index folder cannot be written
     ├── StorageError           a file could not be written (a full disk); nothing changed
     ├── NotFoundError          a document id that is not in the collection
+    ├── MetadataError          a corrected title, author or date that cannot be used
     └── QuestionError          an empty or oversized question
 """
 
@@ -74,6 +75,10 @@ class StorageError(BotError):
 
 class NotFoundError(BotError):
     """A document id that is not in the documents folder or the index."""
+
+
+class MetadataError(BotError):
+    """A correction to a reading's title, author or date is not valid."""
 
 
 class QuestionError(BotError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,24 @@ def terms(text: str) -> list[str]:
     stop = _stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in stop]
     return list(_stemmer().stemWords(words))
+
+
+@dataclass(frozen=True)
+class TermWord:
+    """A term of ``terms`` and the word it was read from, as written, at ``[start, end)``."""
+
+    term: str
+    word: str
+    start: int
+    end: int
+
+
+def term_words(text: str) -> list[TermWord]:
+    """``terms(text)`` with the words they come from (to show a term as the text writes it)."""
+    stop = _stopwords()
+    found = [m for m in _WORD.finditer(text) if m.group().lower() not in stop]
+    stems = _stemmer().stemWords([m.group().lower() for m in found])
+    return [TermWord(t, m.group(), m.start(), m.end()) for t, m in zip(stems, found, strict=True)]
 
 
 class KeywordIndex:

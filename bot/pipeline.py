@@ -13,7 +13,7 @@ import re
 import secrets
 import shutil
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,6 +54,7 @@ from bot.errors import (
     StorageError,
 )
 from bot.generations import live_name, write_lock
+from bot.metadata import checked, read_corrections, write_corrections
 from bot.query import foreign_language, prepare
 from bot.refusal import ALWAYS_ANSWER, Evidence, default_model
 from bot.retrieval import retrieve
@@ -283,7 +284,53 @@ class Bot:
             raise
         for done in removed:
             done.keep()
+        corrections = read_corrections(docs_dir)
+        gone = {doc_id_for(path, docs_dir) for path in targets}
+        if gone & set(corrections):  # a new reading of the same name starts afresh
+            write_corrections(docs_dir, {k: v for k, v in corrections.items() if k not in gone})
         return report
+
+    def reading(self, doc_id: str) -> Document:
+        """A reading of the documents folder as the index has it, or would after the next
+        sync (a file changed since is read again); raises ``NotFoundError``."""
+        docs_dir = self.settings.docs_dir
+        path = self._reading_path(doc_id)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DocumentError(path, f"cannot read {str(path)!r}: {exc.strerror}") from None
+        corrections = read_corrections(docs_dir)
+        known = self.store.documents.get(doc_id) if self.has_index() else None
+        if known is not None and known.content_hash == content_hash(data, corrections.get(doc_id)):
+            return known
+        return load_document(path, docs_dir, data, corrections)
+
+    def _reading_path(self, doc_id: str) -> Path:
+        """The file of a reading of the documents folder; raises ``NotFoundError``."""
+        docs_dir = self.settings.docs_dir
+        check_docs_dir(docs_dir)
+        for path in iter_document_files(docs_dir):
+            if doc_id_for(path, docs_dir) == doc_id:
+                return path
+        raise NotFoundError(f"no reading {doc_id!r} in {str(docs_dir)!r}; 'bot list' shows the ids")
+
+    def correct(
+        self, doc_id: str, fields: Mapping[str, str | None], progress: SyncProgress | None = None
+    ) -> SyncReport:
+        """Correct a reading's title, author or date (``bot.metadata``; a value of None
+        goes back to the file's own) and re-index it. If the index cannot be updated,
+        the corrections are put back as they were."""
+        docs_dir = self.settings.docs_dir
+        path = self._reading_path(doc_id)
+        before = read_corrections(docs_dir)
+        after = {**before, doc_id: checked(fields, before.get(doc_id))}
+        load_document(path, docs_dir, corrections=after)  # still a readable reading
+        write_corrections(docs_dir, after)
+        try:
+            return self.index(progress=progress)
+        except BaseException:
+            write_corrections(docs_dir, before)
+            raise
 
     def status(self) -> list[DocumentStatus]:
         """Every document in the folder or the index, and how it stands."""
@@ -291,6 +338,7 @@ class Bot:
         store = self.store if self.has_index() else None
         indexed = store.documents if store else {}
         rows: dict[str, DocumentStatus] = {}
+        corrections = read_corrections(self.settings.docs_dir)
         for path in iter_document_files(self.settings.docs_dir):
             doc_id = doc_id_for(path, self.settings.docs_dir)
             known = indexed.get(doc_id)
@@ -300,11 +348,13 @@ class Bot:
                 why = f"error: cannot read {str(path)!r} ({exc.strerror}); check its permissions"
                 rows[doc_id] = _status_row(known, store, why, doc_id)
                 continue
-            if known is not None and known.content_hash == content_hash(data):
+            if known is not None and known.content_hash == content_hash(
+                data, corrections.get(doc_id)
+            ):
                 rows[doc_id] = _status_row(known, store, "indexed")
                 continue
             try:
-                doc = load_document(path, self.settings.docs_dir)
+                doc = load_document(path, self.settings.docs_dir, data, corrections)
             except DocumentError as exc:
                 rows[doc_id] = _status_row(known, store, f"error: {exc}", doc_id)
                 continue

@@ -20,6 +20,7 @@ from bot.chunking import chunk_document, passage_text, unique_sentences
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder
 from bot.errors import ConfigError, DocumentError
+from bot.metadata import read_corrections
 from bot.store import IndexInfo, Store
 from bot.types import Chunk, Document, SyncReport
 
@@ -154,6 +155,7 @@ class _Plan:
 
 def _plan(docs_dir: Path, old: Store | None, reusable: Store | None) -> _Plan:
     plan = _Plan()
+    corrections = read_corrections(docs_dir)  # corrected titles are part of a reading
     for path in iter_document_files(docs_dir):
         doc_id = doc_id_for(path, docs_dir)
         previous = old.documents.get(doc_id) if old else None
@@ -164,12 +166,12 @@ def _plan(docs_dir: Path, old: Store | None, reusable: Store | None) -> _Plan:
             plan.skipped.append(_skip(doc_id, message, previous, plan, reusable))
             continue
         if reusable is not None and previous is not None:
-            if previous.content_hash == content_hash(data):
+            if previous.content_hash == content_hash(data, corrections.get(doc_id)):
                 plan.documents.append(previous)
                 plan.unchanged.append(doc_id)
                 continue
         try:
-            document = load_document(path, docs_dir, data)
+            document = load_document(path, docs_dir, data, corrections)
         except DocumentError as exc:
             plan.skipped.append(_skip(doc_id, str(exc), previous, plan, reusable))
             continue

@@ -68,6 +68,18 @@ class Site:
     app: str  # http://127.0.0.1:PORT of the bot
     allowed: str  # a course page origin listed in BOT_EMBED_ORIGINS
     blocked: str  # a course page origin that is not
+    root: Path  # the course folder: course.toml, documents/, index/, insights.sqlite3
+
+
+#: Where the browser tests save the README's screenshots: ``BOT_SCREENSHOTS=docs`` (unset:
+#: none are saved, and no test depends on the committed ones).
+SCREENSHOTS = os.environ.get("BOT_SCREENSHOTS", "")
+
+
+def screenshot(target: Any, name: str) -> None:
+    """Save ``target`` (a page or an element) as ``$BOT_SCREENSHOTS/name``, when that is set."""
+    if SCREENSHOTS:
+        target.screenshot(path=str(Path(SCREENSHOTS) / name), animations="disabled")
 
 
 def _unavailable(reason: str) -> None:
@@ -95,13 +107,18 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 def api_ask(site: Site, question: str) -> dict[str, Any]:
-    request = urllib.request.Request(
-        site.app + "/api/ask",
-        data=json.dumps({"question": question}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)  # type: ignore[no-any-return]
+    return api(site, "POST", "/api/ask", {"question": question})
+
+
+def api(site: Site, method: str, path: str, body: Any = None, token: str = "") -> Any:
+    """A JSON request to the app (with the admin token when given), its JSON answer."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(site.app + path, data, headers, method=method)
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.load(response)
 
 
 @dataclass(frozen=True)
@@ -177,7 +194,7 @@ def site(tmp_path_factory, course_pages: CoursePages) -> Iterator[Site]:  # type
     env = {**os.environ, "BOT_ADMIN_TOKEN": TOKEN, "BOT_EMBED_ORIGINS": course_pages.allowed}
     command = [sys.executable, "app.py", "--docs", str(docs), "--index-dir", str(root / "index")]
     with running([*command, "--port", str(port)], env, root / "server.log", app + "/healthz"):
-        yield Site(app, course_pages.allowed, course_pages.blocked)
+        yield Site(app, course_pages.allowed, course_pages.blocked, root)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 axe-core (the npm package, unpacked by ``make test``) runs inside each page as people
 see it — the chat with an answer, its sources open and a refusal; the widget with an
-answer; a reading with its passage highlighted; the admin page unlocked; the API docs
-with an operation open — on a laptop and on a phone. No violation rated critical or
+answer and how to cite a source open; a reading with its passage highlighted and its
+guide open; the guide to the readings; the admin page unlocked with its insights; the
+API docs with an operation open — on a laptop and on a phone. No violation rated critical or
 serious is allowed. Then the keyboard: Tab goes through every control of the page,
 and each one looks different when focused, with an outline or a shadow.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_site import ASPLEY, TOKEN, Site, wait_for_chat_answer
+from tests.browser_site import ASPLEY, TOKEN, Site, api_ask, wait_for_chat_answer
 from tests.conftest import SEED_ID
 
 pytestmark = pytest.mark.browser
@@ -40,18 +41,27 @@ def _widget(page: Any, site: Site) -> None:
     page.goto(site.app + "/widget")
     page.get_by_role("button", name=ASPLEY).click()
     page.locator(".sources li").first.wait_for()
+    page.get_by_text("Cite [1]").click()  # how to cite it, open
 
 
 def _reading(page: Any, site: Site) -> None:
     page.goto(f"{site.app}/documents/{SEED_ID}?start=715&end=978#extract")
     page.locator("mark#extract").wait_for()
+    page.get_by_text("In brief: key terms and central passages").click()  # its guide, open
+
+
+def _guide(page: Any, site: Site) -> None:
+    page.goto(site.app + "/guide")
+    page.locator(".guide-reading").first.wait_for()
 
 
 def _admin(page: Any, site: Site) -> None:
+    api_ask(site, "What is the capital of France?")  # an unanswered question, for insights
     page.goto(site.app + "/admin")
     page.get_by_label("Admin token").fill(TOKEN)
     page.get_by_role("button", name="Unlock").click()
     page.locator("#documents tbody tr").first.wait_for()
+    page.locator("#insights-questions").wait_for()
 
 
 def _docs(page: Any, site: Site) -> None:
@@ -64,6 +74,7 @@ PAGES: dict[str, Callable[[Any, Site], None]] = {
     "chat": _chat,
     "widget": _widget,
     "reading": _reading,
+    "guide": _guide,
     "admin": _admin,
     "docs": _docs,
 }
@@ -131,10 +142,63 @@ def focus_rings(page: Any, limit: int = 80) -> list[tuple[str, bool]]:
 @pytest.mark.parametrize(
     ("name", "controls"),
     [
-        ("chat", {"Ask", "Your question", "New conversation", ASPLEY, "Sources (2)"}),
-        ("widget", {"Ask", "Your question", "Open the reading here"}),
-        ("reading", {"← Ask the readings", "Go to the cited passage"}),
-        ("admin", {"Unlock", "Upload and index", f"Delete {SEED_ID}", "Reindex"}),
+        (
+            "chat",
+            {
+                "Ask",
+                "Your question",
+                "New conversation",
+                ASPLEY,
+                "Sources (2)",
+                "[1]",
+                "Copy with references",
+                "Helpful",
+                "Not helpful",
+                "Cite [1]",
+                "Export conversation (Markdown)",
+            },
+        ),
+        (
+            "widget",
+            {
+                "Ask",
+                "Your question",
+                "Open the reading here",
+                "source 1",  # a marker: [1] named by what it leads to
+                "Copy with references",
+                "Helpful",
+                "Cite [1]",
+                "Copy reference",
+                "Export conversation (Markdown)",
+                "New conversation",
+                "Guide to the readings",
+            },
+        ),
+        (
+            "reading",
+            {
+                "← Ask the readings",
+                "Go to the cited passage",
+                "In brief",
+                "Guide to the readings",
+                "Central passage 1 of",
+            },
+        ),
+        ("guide", {"← Ask the readings", "Ask them in the chat", "Central passage 1 of"}),
+        (
+            "admin",
+            {
+                "Unlock",
+                "Drop readings here, or choose files",
+                "Upload and index",
+                f"Edit {SEED_ID}",
+                f"Extracted text of {SEED_ID}",
+                f"Delete {SEED_ID}",
+                "Reindex",
+                "Refresh insights",
+                "Download CSV",
+            },
+        ),
     ],
 )
 def test_keyboard_focus_is_visible_on_every_control(

@@ -26,6 +26,8 @@ CITATION_KEYS = {
     "extract": str,
     "score": float,
     "version": str,
+    "reference": str,
+    "in_text": str,
 }
 
 

@@ -33,6 +33,8 @@ def test_web_defaults() -> None:
     settings = load_settings({})
     assert settings.admin_token == "" and settings.embed_origins == ()
     assert (settings.host, settings.port) == ("127.0.0.1", 7860)
+    assert settings.insights_days == 90
+    assert load_settings({"BOT_INSIGHTS_DAYS": "0"}).insights_days == 0  # the off switch
 
 
 @pytest.mark.parametrize(
@@ -44,6 +46,7 @@ def test_web_defaults() -> None:
         ({"BOT_ADMIN_TOKEN": "short"}, "at least 16"),
         ({"BOT_PORT": "70000"}, "between 1 and 65535"),
         ({"BOT_PORT": "http"}, "BOT_PORT='http' is not a valid int"),
+        ({"BOT_INSIGHTS_DAYS": "-1"}, "insights_days must be 0 (record nothing) or more"),
     ],
 )
 def test_bad_web_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:

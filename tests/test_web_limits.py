@@ -106,6 +106,22 @@ def test_an_oversized_body_is_refused_before_it_is_read(web) -> None:  # type: i
     assert streamed.status_code == 413
 
 
+def test_an_admin_upload_may_be_larger_than_a_question(tmp_path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    token = "limits-admin-token-0123456789"
+    client = serve_app(tmp_path, fake_embedder, [SHIPPED_DOCS / SEED_ID], admin_token=token)
+    web = next(client)
+    body = ("Volunteers kept the parks and libraries open. " * 5000).encode()  # 230 KB
+    assert len(body) > 128 * 1024
+    response = web.put(
+        "/api/admin/documents/parks.txt", content=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["report"]["added"] == ["parks.txt"]
+    anonymous = web.put("/api/admin/documents/parks.txt", content=body)
+    assert anonymous.status_code == 401  # the token is still checked first
+    client.close()
+
+
 def test_gradios_upload_route_is_closed(web) -> None:  # type: ignore[no-untyped-def]
     response = web.post("/chat/gradio_api/upload", files={"files": ("x.txt", b"hello")})
     assert response.status_code == 404

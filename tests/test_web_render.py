@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
 from bot.types import Answer, Citation
 from bot.web.render import (
+    ANSWER_TOOLS,
     answer_messages,
     citation_markdown,
     html_text,
@@ -109,19 +111,42 @@ def summary(message: dict) -> str:  # type: ignore[type-arg]
 
 
 def test_answer_messages_answered_and_refused() -> None:
-    answered = Answer("q", True, "Some text. [1]", citations=(citation(),))
-    messages = answer_messages(answered)
+    answered = Answer("q", True, "Some <b>text</b>. [1] Then [2].", citations=(citation(),))
+    messages = answer_messages(answered, turn=3, accessed=dt.date(2025, 12, 3))
     assert [m["role"] for m in messages] == ["assistant", "assistant"]
-    assert messages[0]["content"] == "Some text\\. \\[1\\]"
+    assert messages[0]["content"] == (
+        '<div class="answer-text">\n\nSome &lt;b&gt;text&lt;\\/b&gt;\\. '
+        '<a href="#a3-1" class="cite-marker">\\[1\\]</a> Then \\[2\\]\\.\n\n</div>\n\n'
+        + ANSWER_TOOLS
+    )  # [2] cites nothing here: no link
     assert messages[1]["content"].startswith(
-        '<details class="sources"><summary>Sources (1)</summary>\n\n**\\[1\\]**'
+        '<details class="sources"><summary>Sources (1)</summary>\n\n'
+        '<div class="citation" id="a3-1" tabindex="-1">\n\n**\\[1\\]**'
     )
-    assert messages[1]["content"].endswith("</details>")
+    assert messages[1]["content"].endswith("</div>\n\n</details>")
     refused = Answer("q", False, "The readings don't answer this question.", closest=(citation(),))
     messages = answer_messages(refused)
-    assert messages[0]["content"] == "The readings don&#x27;t answer this question\\."
+    assert messages[0]["content"].startswith(
+        '<div class="answer-text">\n\nThe readings don&#x27;t answer this question\\.\n\n'
+    )
     assert summary(messages[1]) == "Closest passages, not an answer (1)"
+    assert 'class="citation"' not in messages[1]["content"]  # not sources: no id, no Cite
+    assert "Cite" not in messages[1]["content"]
     assert question_message("<b>hi</b>") == {"role": "user", "content": "&lt;b&gt;hi&lt;\\/b&gt;"}
+
+
+def test_a_citation_says_how_to_cite_it_inertly() -> None:
+    hostile = citation(title="<img src=x onerror=alert(1)> [t](javascript:x)", author="Ann Bee")
+    text = citation_markdown(hostile, turn=2, accessed=dt.date(2025, 12, 3))
+    assert text.startswith('<div class="citation" id="a2-1" tabindex="-1">\n\n')
+    assert '<details class="cite"><summary>Cite [1]</summary>' in text
+    assert 'In the text: <span class="in-text">\\(Bee\\, 2015\\)</span>' in text
+    assert (
+        '<span class="reference">Bee\\, A\\. \\(2015\\) &lt;img src\\=x onerror\\=alert\\(1\\)'
+        "&gt; \\[t\\]\\(javascript\\:x\\)\\. Available at\\: https\\:\\/\\/example\\.org\\/post "
+        "\\(Accessed\\: 3 December 2025\\)\\.</span>"
+    ) in text
+    assert "<img" not in text and "](javascript" not in text
 
 
 def test_sources_are_grouped_by_reading_when_several_are_cited() -> None:
@@ -132,6 +157,7 @@ def test_sources_are_grouped_by_reading_when_several_are_cited() -> None:
         return Citation(n, doc_id, f"Title {doc_id[0]}", None, None, None, None, 0, 1, "x", 1.0)
 
     one = answer_messages(Answer("q", True, "x [1] y [2]", (cite(1, "a.md"), cite(2, "a.md"))))
+    assert 'href="#a1-2"' in one[0]["content"] and 'id="a1-2"' in one[1]["content"]
     assert [summary(m) for m in one[1:]] == ["Sources (2)"]
     two = answer_messages(
         Answer("q", True, "x", (cite(1, "a.md"), cite(2, "b.md"), cite(3, "a.md")))

@@ -1,4 +1,5 @@
-"""The admin page and API: upload, list and delete readings, reindex with progress.
+"""The admin API: upload, list, correct (title, author, date), preview and delete readings,
+reindex with progress, and the insights (``admin_insights``); the page is ``admin_page``.
 
 Everything under ``/api/admin`` needs ``Authorization: Bearer <token>``, the token
 being the server's ``BOT_ADMIN_TOKEN`` or the course's own (its SHA-256 is in
@@ -23,17 +24,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.config import MIN_ADMIN_TOKEN_CHARS
-from bot.course import Course
 from bot.documents import SUPPORTED_SUFFIXES
 from bot.errors import BotError, IndexBusyError
+from bot.insights import Insights
+from bot.metadata import MAX_AUTHOR_CHARS, MAX_TITLE_CHARS
 from bot.pipeline import Bot
 from bot.sync import SyncProgress
 from bot.types import SyncReport
+from bot.web.admin_insights import insights_router
+from bot.web.admin_page import HOW_TO_ENABLE, admin_page
 from bot.web.errors import public_message, status_of
-from bot.web.pages import PAGE_CSP, html_response, page
-from bot.web.render import html_text
+from bot.web.pages import PAGE_CSP, html_response
 
 #: The admin page must not be framed by anyone (clickjacking).
 ADMIN_CSP = PAGE_CSP + "; frame-ancestors 'none'"
@@ -42,12 +45,6 @@ FOLLOWER = (
     "This server only follows the index (bot serve --follow): readings are added, removed "
     "and reindexed on the server that writes it. Send /admin and /api/admin to that server "
     "(the load balancer's admin route does: see deploy/README.md)."
-)
-HOW_TO_ENABLE = (
-    "Admin is disabled because BOT_ADMIN_TOKEN is not set. To enable it, start the app with "
-    f"a secret of at least {MIN_ADMIN_TOKEN_CHARS} characters, e.g. "
-    "BOT_ADMIN_TOKEN=\"$(python -c 'import secrets; print(secrets.token_urlsafe())')\" "
-    "python app.py (or give the course its own token: see 'bot init')"
 )
 
 
@@ -116,65 +113,24 @@ class IndexJob:
             self._state = replace(self._state, **changes)
 
 
-def admin_page(course: Course, disabled: str | None, max_upload_mb: float, base: str = "") -> str:
-    """The admin page; ``disabled`` says why admin is off here (None: it is on)."""
-    if disabled is not None:
-        body = f"""<main class="admin">
-<h1>Readings admin</h1>
-<p class="notice" id="disabled">{html_text(disabled)}</p>
-<p><a href="{base}/chat/">← Ask the readings</a></p>
-</main>"""
-        return page(
-            f"Admin — {course.title}", body, base=base, lang=course.language, body_class="admin"
-        )
-    accept = ",".join(SUPPORTED_SUFFIXES)
-    kinds = ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
-    body = f"""<main class="admin">
-<h1>Readings admin</h1>
-<p><a href="{base}/chat/">← Ask the readings</a></p>
-<form id="token-form" class="row">
-<label for="token">Admin token</label>
-<input type="password" id="token" autocomplete="current-password" required>
-<button type="submit">Unlock</button>
-</form>
-<div id="panel" hidden>
-<section>
-<h2>Add readings</h2>
-<form id="upload-form" class="row">
-<label for="files" class="visually-hidden">Files</label>
-<input type="file" id="files" multiple accept="{accept}" required>
-<button type="submit">Upload and index</button>
-</form>
-<p class="muted">{kinds}; at most {max_upload_mb:g} MB each. A reading is answerable as soon as
-its upload finishes; questions keep being answered meanwhile.</p>
-</section>
-<section>
-<h2>Readings</h2>
-<table id="documents"><thead><tr><th>Id</th><th>Title</th><th>Author</th><th>Date</th>
-<th>Chunks</th><th>Status</th><th><span class="visually-hidden">Actions</span></th></tr>
-</thead><tbody></tbody></table>
-</section>
-<section>
-<h2>Reindex</h2>
-<p class="row"><label><input type="checkbox" id="rebuild"> embed everything again</label>
-<button type="button" id="reindex">Reindex</button></p>
-<p class="row"><progress id="progress" max="1" value="0"></progress>
-<span id="progress-text" class="muted"></span></p>
-</section>
-</div>
-<div id="messages" role="status" aria-live="polite"></div>
-</main>"""
-    return page(
-        f"Admin — {course.title}",
-        body,
-        base=base,
-        lang=course.language,
-        script="admin.js",
-        body_class="admin",
+class CorrectionIn(BaseModel):
+    """Fields to correct; one left out stays as it is, ``null`` goes back to the file's own."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS, examples=["The Big Society"])
+    author: str | None = Field(
+        None, max_length=MAX_AUTHOR_CHARS, description='"" for no author', examples=["Jo Bloggs"]
     )
+    date: str | None = Field(
+        None, description='YYYY-MM-DD, YYYY-MM or YYYY; "" for none',
+        examples=["2015-04-10"],
+    )  # fmt: skip
 
 
-def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
+def admin_router(
+    bot: Bot, job: IndexJob, base: str = "", insights: Insights | None = None
+) -> APIRouter:
+    """``/admin`` and ``/api/admin/...`` (with the insights routes when ``insights``)."""
     token = bot.settings.admin_token
     enabled = bool(token or bot.course.admin_token_sha256)
     disabled = FOLLOWER if bot.settings.follow else None if enabled else HOW_TO_ENABLE
@@ -255,14 +211,40 @@ def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
                 raise HTTPException(422, public_message(rejected[0], bot.settings, copy))
         return {"doc_id": name, "report": asdict(report)}
 
+    @guarded.patch(
+        "/documents/{doc_id:path}",
+        summary="Correct a reading's title, author or date (kept beside the file) and re-index it",
+    )
+    def correct(doc_id: str, body: CorrectionIn) -> dict[str, Any]:
+        fields = body.model_dump(exclude_unset=True)
+        if not fields:
+            raise HTTPException(422, "nothing to correct; give title, author or date")
+        _check_reading(doc_id)
+        report = job.run(f"edit {doc_id}", lambda progress: bot.correct(doc_id, fields, progress))
+        doc = bot.store.documents.get(doc_id)
+        shown = {"title": doc.title, "author": doc.author, "date": doc.date} if doc else {}
+        return {"doc_id": doc_id, **shown, "report": asdict(report)}
+
+    @guarded.get(
+        "/documents/{doc_id:path}/text",
+        summary="The text extracted from a reading, as it is indexed and cited",
+    )
+    def text(doc_id: str) -> dict[str, Any]:
+        _check_reading(doc_id)
+        doc = bot.reading(doc_id)
+        return {
+            "doc_id": doc.doc_id,
+            "title": doc.title,
+            "chars": len(doc.text),
+            "pages": len(doc.pages),
+            "text": doc.text,
+        }
+
     @guarded.delete(
         "/documents/{doc_id:path}", summary="Delete a reading and drop it from the index"
     )
     def delete(doc_id: str) -> dict[str, Any]:
-        if Path(doc_id).suffix.lower() not in SUPPORTED_SUFFIXES:  # readings only
-            raise HTTPException(
-                404, f"{doc_id!r} is not a reading; GET /api/admin/documents lists them"
-            )
+        _check_reading(doc_id)
         report = job.run(f"delete {doc_id}", lambda _: bot.remove([doc_id]))
         return {"doc_id": doc_id, "report": asdict(report)}
 
@@ -276,8 +258,17 @@ def admin_router(bot: Bot, job: IndexJob, base: str = "") -> APIRouter:
     def progress() -> dict[str, Any]:
         return asdict(job.state)
 
+    if insights is not None:
+        guarded.include_router(insights_router(bot, insights))
     router.include_router(guarded)
     return router
+
+
+def _check_reading(doc_id: str) -> None:
+    if Path(doc_id).suffix.lower() not in SUPPORTED_SUFFIXES:  # readings only
+        raise HTTPException(
+            404, f"{doc_id!r} is not a reading; GET /api/admin/documents lists them"
+        )
 
 
 #: The longest file name a file system takes is 255 bytes (not characters).

@@ -1,4 +1,5 @@
-"""The JSON API: ``POST /api/ask``, ``GET /api/documents`` and ``GET /healthz``.
+"""The JSON API: ``POST /api/ask``, ``POST /api/feedback``, ``GET /api/documents`` and
+``GET /healthz``.
 
 ``/api/ask`` answers with exactly the JSON of ``bot ask --json``
 (``bot.contract.answer_to_dict``); the models below only document it in OpenAPI.
@@ -13,10 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from bot.contract import answer_to_dict
 from bot.conversation import MAX_HISTORY
 from bot.errors import QuestionError
+from bot.insights import Insights
 from bot.pipeline import Bot
 from bot.web.limits import (
     FOLLOW_UPS_RUNNING,
@@ -56,6 +59,15 @@ class CitationOut(BaseModel):
     version: str = Field(
         description="The reading's version when the answer was given (a link with ?v= "
         "can tell if the reading has changed since)."
+    )
+    reference: str = Field(
+        description="The reading as a Harvard-style reference-list entry, accessed today.",
+        examples=["Roberts, S. and Stafford, B. (2015) Whatever happened to Cameron's Big "
+                  "Society? Available at: https://… (Accessed: 3 December 2025)."],
+    )  # fmt: skip
+    in_text: str = Field(
+        description="The Harvard in-text citation, with the page when there is one.",
+        examples=["(Roberts and Stafford, 2015)"],
     )
 
 
@@ -113,7 +125,28 @@ def _earlier(bot: Bot, n: int, question: str) -> str:
         raise QuestionError(f"history[{n}]: {exc}") from None
 
 
-def api_router(bot: Bot, base: str = "", gate: AnswerGate | None = None) -> APIRouter:
+class FeedbackRequest(BaseModel):
+    question: str = Field(
+        description="The question whose answer this is about, as it was asked.",
+        examples=["Why did co-production fail in Aspley?"],
+    )
+    helpful: bool = Field(description="Whether the answer helped.")
+
+
+class FeedbackOut(BaseModel):
+    received: bool = Field(
+        description="Always true: whether it was counted is not said (that would tell "
+        "who asks what)."
+    )
+
+
+def api_router(
+    bot: Bot,
+    base: str = "",
+    gate: AnswerGate | None = None,
+    insights: Insights | None = None,
+) -> APIRouter:
+    """The public JSON routes; questions answered and feedback go to ``insights``."""
     router = APIRouter()
     gate = gate or AnswerGate()
     follow_ups = AnswerGate(running=FOLLOW_UPS_RUNNING, waiting=FOLLOW_UPS_WAITING)
@@ -142,7 +175,26 @@ def api_router(bot: Bot, base: str = "", gate: AnswerGate | None = None) -> APIR
                 headers=busy_response_headers(),
             )
         # Not through response_model: the contract is answer_to_dict's, byte for byte.
-        return JSONResponse(answer_to_dict(answer))
+        # Counted once the answer is on its way (the question, its day and outcome only).
+        counted = BackgroundTask(insights.record, answer) if insights else None
+        return JSONResponse(answer_to_dict(answer), background=counted)
+
+    @router.post(
+        "/api/feedback",
+        tags=["questions"],
+        status_code=202,
+        response_model=FeedbackOut,
+        responses={422: {"model": ErrorOut}},
+        summary="Say whether an answer helped (counted for the instructors' insights)",
+    )
+    async def feedback(body: FeedbackRequest) -> FeedbackOut:
+        """Counted only for a question asked in the days insights keep, at most once per
+        time it was asked; nothing about who sends it is kept. The answer is the same
+        either way."""
+        question = bot.check_question(body.question)
+        if insights is not None:
+            await run_in_threadpool(insights.feedback, question, body.helpful)
+        return FeedbackOut(received=True)
 
     @router.get(
         "/api/documents",

@@ -5,9 +5,10 @@ FastAPI app. Served alone (``python app.py``) its paths are these; with many cou
 /                 → /chat/
 /chat/            Gradio chat for students
 /widget           compact chat for course pages (``/embed.js`` inserts it)
-/documents/{id}   a reading, with ``?start=&end=`` highlighted
+/documents/{id}   a reading, with ``?start=&end=`` highlighted, under its guide
+/guide            the guide to the readings: key terms and central passages of each
 /admin            readings admin (``BOT_ADMIN_TOKEN``)
-/api/ask, /api/documents, /healthz, /docs (OpenAPI)
+/api/ask, /api/feedback, /api/documents, /api/guide, /healthz, /docs (OpenAPI)
 
 While it is served, the app follows its index folder (``bot.web.follow``): an index
 written by another process (a replica, ``bot index``) is answered from within seconds.
@@ -30,11 +31,13 @@ from bot import __version__
 from bot.config import Settings, apply_offline_env
 from bot.embedding import Embedder
 from bot.errors import BotError, ConfigError
+from bot.insights import Insights, insights_file
 from bot.pipeline import Bot
 from bot.web.admin import IndexJob, admin_router
 from bot.web.api import api_router
 from bot.web.errors import public_message, status_of
 from bot.web.follow import following
+from bot.web.guide_page import guide_router
 from bot.web.limits import RequestLimits
 from bot.web.pages import STATIC_DIR, embed_origins, pages_router
 from bot.web.security import add_security
@@ -68,22 +71,30 @@ def create_app(bot: Bot, base: str = "") -> FastAPI:
 
     app.add_exception_handler(BotError, bot_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.include_router(api_router(bot, base))
+    insights = Insights(
+        insights_file(bot.settings.docs_dir.absolute().parent), bot.settings.insights_days
+    )
+    app.include_router(api_router(bot, base, insights=insights))
     app.include_router(pages_router(bot, base))
-    app.include_router(admin_router(bot, IndexJob(), base))
+    app.include_router(guide_router(bot, base))
+    app.include_router(admin_router(bot, IndexJob(), base, insights))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_offline_docs(app, bot.course.title, base)
     add_security(app, embed_origins(bot))
     app.add_middleware(RequestLimits)
     return gr.mount_gradio_app(
         app,
-        build_chat(bot, base),
+        build_chat(bot, base, insights),
         path="/chat",
         max_file_size=GRADIO_MAX_FILE_SIZE,
         footer_links=[],
         ssr_mode=False,
         css_paths=[STATIC_DIR / "chat.css"],
         js=(STATIC_DIR / "chat.js").read_text(encoding="utf-8"),
+        head=(
+            f'<link rel="stylesheet" href="{base}/static/chat-page.css">'
+            f'<script src="{base}/static/tools.js" defer></script>'
+        ),
     )
 
 

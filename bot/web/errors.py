@@ -13,6 +13,7 @@ from bot.errors import (
     IndexBusyError,
     IndexMissingError,
     IndexStoreError,
+    MetadataError,
     NotFoundError,
     QuestionError,
     StorageError,
@@ -22,6 +23,7 @@ from bot.errors import (
 _STATUS: tuple[tuple[type[BotError], int], ...] = (
     (QuestionError, 422),
     (DocumentError, 422),
+    (MetadataError, 422),
     (NotFoundError, 404),
     (IndexBusyError, 409),
     (IndexMissingError, 503),

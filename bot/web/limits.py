@@ -85,8 +85,10 @@ def busy_response_headers() -> dict[str, str]:
     return {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-#: Public routes whose bodies are small by nature (the admin routes take readings).
+#: Routes whose bodies are small by nature. An upload of a reading (``PUT`` there) is
+#: not: the admin route checks its token first, then ``BOT_MAX_UPLOAD_MB`` as it streams.
 _SMALL_BODIES = ("/api/", "/chat/")
+_READING_UPLOAD = "/api/admin/documents/"
 _UPLOAD = "/gradio_api/upload"
 
 
@@ -105,7 +107,8 @@ class RequestLimits:
         if path.startswith("/chat") and _UPLOAD in path:
             await _reply(send, 404, "this app takes no uploads here; readings are added at /admin")
             return
-        if not path.startswith(_SMALL_BODIES):
+        upload = scope["method"] == "PUT" and path.startswith(_READING_UPLOAD)
+        if not path.startswith(_SMALL_BODIES) or upload:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")

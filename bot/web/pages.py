@@ -16,8 +16,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from bot.course import Course
+from bot.guide import ReadingGuide, guide_for
 from bot.pipeline import Bot
-from bot.types import Document, version_of
+from bot.types import Document, Span, version_of
+from bot.web.reading import guide_section, is_markdown, reading_html
 from bot.web.render import byline, html_text, http_url, new_tab_link
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -38,9 +40,14 @@ def page(
     lang: str = "en",
     script: str | None = None,
     body_class: str = "",
+    scripts: tuple[str, ...] = (),
 ) -> str:
-    """A whole HTML page; ``title`` is plain text, ``body`` is HTML already escaped."""
-    script_tag = f'<script src="{base}/static/{script}" defer></script>' if script else ""
+    """A whole HTML page; ``title`` is plain text, ``body`` is HTML already escaped;
+    ``script`` and ``scripts`` name our static scripts it loads."""
+    script_tag = "\n".join(
+        f'<script src="{base}/static/{name}" defer></script>'
+        for name in ((script,) if script else ()) + scripts
+    )
     return f"""<!doctype html>
 <html lang="{html_text(lang)}">
 <head>
@@ -82,12 +89,15 @@ def document_page(
     *,
     base: str = "",
     changed: bool = False,
+    guide: ReadingGuide | None = None,
 ) -> str:
-    """The whole reading, with ``text[start:end]`` marked as ``#extract`` when given;
-    ``changed``: the link was made for an earlier version, so nothing is marked."""
-    text = doc.text
-    if start is None or end is None:
-        reading = html_text(text)
+    """The whole reading (Markdown rendered, ``bot.web.reading``), with ``text[start:end]``
+    marked from ``#extract`` on when given, under its guide ("In brief", open unless a
+    passage is marked); ``changed``: the link was made for an earlier version, so
+    nothing is marked."""
+    marked = Span(start, end) if start is not None and end is not None else None
+    reading = reading_html(doc.text, is_markdown(doc.doc_id), marked)
+    if marked is None:
         jump = (
             '<p class="jump" role="note">This reading has changed since the answer was given, '
             "so the cited passage may have moved: it is not highlighted. Ask the question again "
@@ -96,13 +106,8 @@ def document_page(
             else ""
         )
     else:
-        reading = (
-            html_text(text[:start])
-            + f'<mark id="extract" tabindex="-1">{html_text(text[start:end])}</mark>'
-            + html_text(text[end:])
-        )
-        where = f"characters {start}–{end}"
-        page_no = doc.page_at(start)
+        where = f"characters {marked.start}–{marked.end}"
+        page_no = doc.page_at(marked.start)
         where += f", page {page_no}" if page_no else ""
         jump = f'<p class="jump"><a href="#extract">Go to the cited passage ({where})</a></p>'
     details = []
@@ -116,14 +121,17 @@ def document_page(
         details.append(f'<p class="source">Source: {html_text(doc.source)}</p>')
     if doc.licence:
         details.append(f'<p class="licence">Licence: {html_text(doc.licence)}</p>')
+    brief = guide_section(doc, guide, base, open_=marked is None) if guide else ""
     body = f"""<header class="reading-head">
 <p class="crumbs"><a href="{base}/chat/">← Ask the readings</a> ·
+<a href="{base}/guide">Guide to the readings</a> ·
 <span class="doc-id">{html_text(doc.doc_id)}</span></p>
 <h1>{html_text(doc.title)}</h1>
 {"".join(details)}
 {jump}
+{brief}
 </header>
-<main><div class="reading" id="reading">{reading}</div></main>"""
+<main>{reading}</main>"""
     return page(
         f"{doc.title} — {course.title}",
         body,
@@ -141,7 +149,8 @@ def widget_page(course: Course, max_question_chars: int, base: str = "") -> str:
     )
     body = f"""<header class="widget-head">
 <h1>{html_text(course.ask_title)}</h1>
-<p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.</p>
+<p id="readings" class="muted">Answers are verbatim, cited extracts from the course readings.
+<a href="{base}/guide" target="_blank" rel="noopener">Guide to the readings</a></p>
 </header>
 <main class="widget-main">
 <div id="log" aria-live="polite"></div>
@@ -152,13 +161,17 @@ def widget_page(course: Course, max_question_chars: int, base: str = "") -> str:
  placeholder="Ask a question about the readings"></textarea>
 <button type="submit" id="ask-button">Ask</button>
 </form>
+<div class="conversation-tools" id="conversation-tools">
+<button type="button" id="export">Export conversation (Markdown)</button>
+<button type="button" id="new">New conversation</button>
+</div>
 </main>"""
     return page(
         f"Ask — {course.title}",
         body,
         base=base,
         lang=course.language,
-        script="widget.js",
+        scripts=("tools.js", "widget.js"),
         body_class="widget",
     )
 
@@ -179,7 +192,8 @@ def pages_router(bot: Bot, base: str = "") -> APIRouter:
         end: int | None = Query(None, ge=0),
         v: str | None = Query(None, max_length=64),
     ) -> HTMLResponse:
-        doc = bot.store.documents.get(doc_id)
+        store = bot.store  # one index for the whole page
+        doc = store.documents.get(doc_id)
         if doc is None:
             return html_response(missing_reading_page(doc_id, course, base), status=404)
         if (start is None) != (end is None) or (
@@ -190,9 +204,11 @@ def pages_router(bot: Bot, base: str = "") -> APIRouter:
                 f"start={start!r}, end={end!r} is not a passage of {doc_id!r}; give both, "
                 f"with 0 <= start <= end <= {len(doc.text)}",
             )
+        guide = guide_for(store, doc_id)
         if v is not None and v != version_of(doc):  # changed since the answer: no highlight
-            return html_response(document_page(doc, None, None, course, base=base, changed=True))
-        return html_response(document_page(doc, start, end, course, base=base))
+            changed = document_page(doc, None, None, course, base=base, changed=True, guide=guide)
+            return html_response(changed)
+        return html_response(document_page(doc, start, end, course, base=base, guide=guide))
 
     @router.get("/widget", response_class=HTMLResponse)
     def widget() -> HTMLResponse:

@@ -17,11 +17,14 @@ Links are built here only: a source link only for an http(s) URL, and always wit
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import re
 import string
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from bot.reference import in_text, reference
 from bot.types import Answer, Citation
 
 #: Characters a URL keeps as they are; everything else is percent-encoded.
@@ -88,31 +91,65 @@ def question_message(question: str) -> dict[str, Any]:
     return {"role": "user", "content": markdown_text(question)}
 
 
-def answer_messages(answer: Answer, base: str = "") -> list[dict[str, Any]]:
-    """An answer as chat messages: the text with ``[n]`` markers, then its sources.
+def answer_messages(
+    answer: Answer, base: str = "", turn: int = 1, accessed: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """An answer as chat messages: the text with its ``[n]`` markers linked to their
+    sources, the answer's tools (copy, helpful / not helpful), then its sources.
 
-    Sources (or, for a refusal, the closest passages) go in a collapsible message; an
-    answer citing several readings has one per reading.
+    ``turn`` numbers the answer in the conversation: its sources' ids are
+    ``a<turn>-<n>``. Sources (or, for a refusal, the closest passages) go in a
+    collapsible message; an answer citing several readings has one per reading.
+    The buttons do nothing by themselves: the chat's script (``static/chat.js``) acts on
+    them, reading what it needs from the page.
     """
-    messages: list[dict[str, Any]] = [{"role": "assistant", "content": markdown_text(answer.text)}]
+    numbers = {c.n for c in answer.citations}
+    text = _with_markers(answer.text, numbers, turn)
+    body = f'<div class="answer-text">\n\n{text}\n\n</div>\n\n{ANSWER_TOOLS}'
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": body}]
     by_reading: dict[str, list[Citation]] = {}
     for c in answer.citations:
         by_reading.setdefault(c.doc_id, []).append(c)
+    day = accessed or dt.date.today()
     if len(by_reading) == 1:
         title = f"Sources ({len(answer.citations)})"
-        messages.append(_collapsible(title, answer.citations, base))
+        messages.append(_collapsible(title, answer.citations, base, turn, day))
     groups = list(by_reading.values()) if len(by_reading) > 1 else []
     for i, cited in enumerate(groups, start=1):  # grouped by reading; no untrusted title here
         title = f"Sources, reading {i} of {len(groups)} ({len(cited)})"
-        messages.append(_collapsible(title, tuple(cited), base))
+        messages.append(_collapsible(title, tuple(cited), base, turn, day))
     if answer.closest:
         title = f"Closest passages, not an answer ({len(answer.closest)})"
-        messages.append(_collapsible(title, answer.closest, base))
+        messages.append(_collapsible(title, answer.closest, base, turn, None))
     return messages
 
 
-def citation_markdown(c: Citation, base: str = "") -> str:
-    """One citation: number, title and byline, the verbatim extract, and its links."""
+#: What every answer offers; labels are ours, so raw HTML is safe here.
+ANSWER_TOOLS = (
+    '<div class="answer-tools"><button type="button" class="copy-answer">Copy with references'
+    '</button> <button type="button" class="feedback-yes">Helpful</button> '
+    '<button type="button" class="feedback-no">Not helpful</button></div>'
+)
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def _with_markers(text: str, numbers: set[int], turn: int) -> str:
+    """``text`` as Markdown on one line, each ``[n]`` of a citation a link to its source."""
+    out = []
+    for i, piece in enumerate(_MARKER.split(" ".join(text.split()))):
+        if i % 2 and int(piece) in numbers:
+            out.append(f'<a href="#a{turn}-{piece}" class="cite-marker">\\[{piece}\\]</a>')
+        else:
+            out.append(html_text((f"[{piece}]" if i % 2 else piece).translate(_MARKDOWN_ESCAPES)))
+    return "".join(out)
+
+
+def citation_markdown(
+    c: Citation, base: str = "", turn: int | None = None, accessed: dt.date | None = None
+) -> str:
+    """One citation: number, title and byline, the verbatim extract, and its links; with
+    ``turn``, in a ``<div id="a<turn>-<n>">`` that its ``[n]`` marker leads to; with
+    ``accessed``, how to cite it (Harvard, ``bot.reference``) in a *Cite* disclosure."""
     head = f"**{markdown_text(f'[{c.n}]')}** {markdown_text(c.title)}"
     by = byline(c.author, c.date, c.page)
     if by:
@@ -128,12 +165,33 @@ def citation_markdown(c: Citation, base: str = "") -> str:
     elif c.source:
         links.append("Source: " + markdown_text(c.source))
     quote_line = f"> “{markdown_text(c.extract)}”"
-    return f"{head}\n\n{quote_line}\n\n{' · '.join(links)}"
+    parts = [head, quote_line, " · ".join(links)]
+    if accessed is not None:
+        parts.append(
+            f'<details class="cite"><summary>Cite [{c.n}]</summary>\n\n'
+            f'In the text: <span class="in-text">{markdown_text(in_text(c))}</span>\n\n'
+            f'Reference: <span class="reference">{markdown_text(reference(c, accessed))}</span>'
+            '\n\n<button type="button" class="copy-reference">Copy reference</button>'
+            "\n\n</details>"
+        )
+    if turn is None:
+        return "\n\n".join(parts)
+    inner = "\n\n".join(parts)
+    return f'<div class="citation" id="a{turn}-{c.n}" tabindex="-1">\n\n{inner}\n\n</div>'
 
 
-def _collapsible(title: str, citations: tuple[Citation, ...], base: str) -> dict[str, Any]:
+def _collapsible(
+    title: str,
+    citations: tuple[Citation, ...],
+    base: str,
+    turn: int,
+    accessed: dt.date | None,
+) -> dict[str, Any]:
     """A native ``<details>`` disclosure: a keyboard-operable, named control (Gradio's own
     collapsible message nests an unnamed button inside another button)."""
-    body = "\n\n".join(citation_markdown(c, base) for c in citations)
+    cited = accessed is not None  # closest passages are not sources: no id, no Cite
+    body = "\n\n".join(
+        citation_markdown(c, base, turn if cited else None, accessed) for c in citations
+    )
     summary = f'<details class="sources"><summary>{html_text(title)}</summary>'
     return {"role": "assistant", "content": f"{summary}\n\n{body}\n\n</details>"}

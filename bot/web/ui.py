@@ -1,4 +1,5 @@
-"""The student chat in Gradio: questions, answers with ``[n]`` markers, collapsible sources.
+"""The student chat in Gradio: questions, answers with ``[n]`` markers linked to their
+collapsible sources, a *Cite* for each source, copy, feedback and export.
 
 A plain ``Chatbot`` and ``Textbox`` rather than ``ChatInterface``, so that the
 question shown in the chat is escaped like everything else (``render``), and the
@@ -12,6 +13,8 @@ from typing import Any
 import gradio as gr
 
 from bot.errors import BotError, IndexStoreError
+from bot.guide import guide_for
+from bot.insights import Insights
 from bot.pipeline import Bot
 from bot.web.render import (
     answer_messages,
@@ -30,9 +33,10 @@ QUEUE_SIZE = 64
 Messages = list[dict[str, Any]]
 
 
-def build_chat(bot: Bot, base: str = "") -> gr.Blocks:
+def build_chat(bot: Bot, base: str = "", insights: Insights | None = None) -> gr.Blocks:
     """The chat page of ``bot``'s course, served at ``base``/chat/, with its queue
-    configured (no direct API, bounded concurrency)."""
+    configured (no direct API, bounded concurrency); each question answered is counted
+    in ``insights`` (question text, day, outcome: nothing about who asked)."""
     course = bot.course
 
     def respond(
@@ -45,12 +49,16 @@ def build_chat(bot: Bot, base: str = "") -> gr.Blocks:
             answer = bot.ask(question, history=questions)
         except BotError as exc:
             raise gr.Error(str(exc)) from None
-        shown = [*messages, question_message(question), *answer_messages(answer, base)]
+        if insights is not None:
+            insights.record(answer)
+        turn = len(questions) + 1  # numbers this answer's sources: a<turn>-<n>
+        shown = [*messages, question_message(question), *answer_messages(answer, base, turn)]
         return "", shown, [*questions, answer.question]
 
     def describe_readings() -> tuple[str, str]:
         try:
-            documents = sorted(bot.store.documents.values(), key=lambda d: d.title.lower())
+            store = bot.store
+            documents = sorted(store.documents.values(), key=lambda d: d.title.lower())
         except IndexStoreError as exc:
             return markdown_text(str(exc)), ""
         count = f"{len(documents)} course reading" + ("" if len(documents) == 1 else "s")
@@ -59,12 +67,17 @@ def build_chat(bot: Bot, base: str = "") -> gr.Blocks:
             f"Answers with verbatim, cited extracts from **{count}**{on}, "
             "or says plainly when they don't answer."
         )
+        guide = new_tab_link(f"{base}/guide", "Guide to the readings: key terms and passages")
         rows = []
         for doc in documents:
             by = byline(doc.author, doc.date)
             row = f"- {markdown_text(doc.title)}" + (f" — {markdown_text(by)}" if by else "")
-            rows.append(f"{row} · {new_tab_link(document_url(doc.doc_id, base), 'read it')}")
-        return about, "\n".join(rows)
+            row += f" · {new_tab_link(document_url(doc.doc_id, base), 'read it')}"
+            terms = guide_for(store, doc.doc_id).key_terms
+            if terms:
+                row += f"  \n  Key terms: {markdown_text(', '.join(terms))}"
+            rows.append(row)
+        return about, guide + "\n\n" + "\n".join(rows)
 
     with gr.Blocks(title=course.title, fill_height=True) as demo:
         gr.Markdown(f"# {markdown_text(course.title)}", elem_id="app-title")
@@ -96,7 +109,13 @@ def build_chat(bot: Bot, base: str = "") -> gr.Blocks:
             elem_id="question",
         )
         questions = gr.State([])
-        new = gr.Button("New conversation", size="sm", variant="secondary")
+        with gr.Row(elem_id="conversation-tools"):
+            new = gr.Button("New conversation", size="sm", variant="secondary", elem_id="new")
+            # Built in the browser from the conversation shown (static/chat.js): no file
+            # is made on the server.
+            gr.Button(
+                "Export conversation (Markdown)", size="sm", variant="secondary", elem_id="export"
+            )
 
         outputs = [textbox, chatbot, questions]
         textbox.submit(respond, [textbox, chatbot, questions], outputs, api_visibility="private")

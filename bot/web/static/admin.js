@@ -1,4 +1,6 @@
 // The admin page: token in sessionStorage, sent as "Authorization: Bearer" to /api/admin.
+// Readings: drop (or choose) files to upload, edit a title, author or date, preview the
+// text extracted, delete; reindex. (static/insights.js shows the insights.)
 // All text goes in through textContent, never innerHTML.
 "use strict";
 
@@ -17,10 +19,12 @@ function say(text, isError) {
   messages.prepend(p);
 }
 
-async function call(method, path, body) {
+async function call(method, path, body, type) {
+  const headers = { Authorization: "Bearer " + (sessionStorage.getItem(TOKEN_KEY) || "") };
+  if (type) headers["Content-Type"] = type;
   const response = await fetch(base + "/api/admin" + path, {
     method: method,
-    headers: { Authorization: "Bearer " + (sessionStorage.getItem(TOKEN_KEY) || "") },
+    headers: headers,
     body: body,
   });
   let payload = null;
@@ -36,6 +40,10 @@ async function call(method, path, body) {
   return payload;
 }
 
+// What static/insights.js uses: the same token and the same messages.
+window.AdminApi = { call: call, say: (text, isError) => say(text, isError), base: base,
+  token: () => sessionStorage.getItem(TOKEN_KEY) || "" };
+
 function summary(report) {
   if (!report) return "";
   let text = report.added.length + " added, " + report.updated.length + " updated, " +
@@ -45,32 +53,102 @@ function summary(report) {
   return text;
 }
 
-function cell(text) {
+// On a phone the table's rows become cards: each cell shows its column's name (data-label).
+function cell(text, label) {
   const td = document.createElement("td");
   td.textContent = text;
+  td.dataset.label = label;
   return td;
 }
+
+function action(text, label, handler) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", handler);
+  return button;
+}
+
+const documentPath = (docId) => "/documents/" + docId.split("/").map(encodeURIComponent).join("/");
 
 async function refresh() {
   const rows = await call("GET", "/documents");
   panel.hidden = false;
+  document.dispatchEvent(new CustomEvent("admin:unlocked"));
   tbody.replaceChildren();
   rows.forEach((r) => {
     const tr = document.createElement("tr");
     tr.dataset.docId = r.doc_id;
-    tr.append(cell(r.doc_id), cell(r.title), cell(r.author || "–"), cell(r.date || "–"),
-      cell(String(r.chunks)), cell(r.status));
+    tr.append(cell(r.doc_id, "Id"), cell(r.title, "Title"), cell(r.author || "–", "Author"),
+      cell(r.date || "–", "Date"), cell(String(r.chunks), "Chunks"), cell(r.status, "Status"));
     const actions = document.createElement("td");
-    const del = document.createElement("button");
-    del.type = "button";
-    del.textContent = "Delete";
-    del.setAttribute("aria-label", "Delete " + r.doc_id);
-    del.addEventListener("click", () => removeDocument(r.doc_id, del));
-    actions.append(del);
+    actions.className = "actions";
+    const del = action("Delete", "Delete " + r.doc_id, () => removeDocument(r.doc_id, del));
+    actions.append(
+      action("Edit", "Edit " + r.doc_id, () => editDocument(r)),
+      action("Text", "Extracted text of " + r.doc_id, () => previewDocument(r.doc_id)),
+      del,
+    );
     tr.append(actions);
     tbody.append(tr);
   });
 }
+
+// Title, author and date, corrected beside the file (PATCH), then re-indexed.
+const editDialog = document.getElementById("edit-dialog");
+const editForm = document.getElementById("edit-form");
+let editing = null;
+
+function editDocument(row) {
+  editing = row;
+  document.getElementById("edit-doc").textContent = row.doc_id;
+  document.getElementById("edit-title").value = row.title;
+  document.getElementById("edit-author").value = row.author || "";
+  document.getElementById("edit-date").value = row.date || "";
+  editDialog.showModal();
+}
+
+editForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!editing) return;
+  const row = editing;
+  const save = editForm.querySelector('button[type="submit"]');
+  save.disabled = true;
+  try {
+    const result = await call("PATCH", documentPath(row.doc_id), JSON.stringify({
+      title: document.getElementById("edit-title").value,
+      author: document.getElementById("edit-author").value,
+      date: document.getElementById("edit-date").value,
+    }), "application/json");
+    say("Saved " + row.doc_id + ": " + summary(result.report));
+    editDialog.close();
+  } catch (error) {
+    say(row.doc_id + ": " + error.message, true);
+  } finally {
+    save.disabled = false;
+  }
+  await refresh().catch((error) => say(error.message, true));
+});
+document.getElementById("edit-cancel").addEventListener("click", () => editDialog.close());
+
+// The text extracted from a reading, as it is indexed and cited: broken extraction shows.
+const textDialog = document.getElementById("text-dialog");
+
+async function previewDocument(docId) {
+  try {
+    const result = await call("GET", documentPath(docId) + "/text");
+    document.getElementById("text-heading").textContent = "Extracted text: " + result.title;
+    document.getElementById("text-about").textContent = result.doc_id + " — " +
+      result.chars.toLocaleString("en") + " characters" +
+      (result.pages ? ", " + result.pages + " pages" : "");
+    document.getElementById("text-preview").textContent = result.text;
+    textDialog.showModal();
+  } catch (error) {
+    say(docId + ": " + error.message, true);
+  }
+}
+document.getElementById("text-close").addEventListener("click", () => textDialog.close());
 
 async function removeDocument(docId, button) {
   if (button.dataset.armed !== "yes") { // a second click confirms
@@ -144,15 +222,35 @@ document.getElementById("token-form").addEventListener("submit", async (event) =
   }
 });
 
-document.getElementById("upload-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const input = document.getElementById("files");
-  const button = event.submitter;
-  button.disabled = true;
-  for (const file of input.files) await upload(file);
-  button.disabled = false;
-  input.value = "";
+const uploadButton = document.querySelector('#upload-form button[type="submit"]');
+
+async function uploadAll(files) {
+  uploadButton.disabled = true;
+  for (const file of files) await upload(file);
+  uploadButton.disabled = false;
+  document.getElementById("files").value = "";
   await refresh().catch((error) => say(error.message, true));
+}
+
+document.getElementById("upload-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  uploadAll([...document.getElementById("files").files]);
+});
+
+// Files dropped on the zone are uploaded at once; the zone is the file input's label too,
+// so the keyboard (and a click) opens the file chooser as before.
+const dropzone = document.getElementById("dropzone");
+["dragenter", "dragover"].forEach((type) => dropzone.addEventListener(type, (event) => {
+  event.preventDefault();
+  dropzone.classList.add("dragging");
+}));
+["dragleave", "drop"].forEach((type) => dropzone.addEventListener(type, () => {
+  dropzone.classList.remove("dragging");
+}));
+dropzone.addEventListener("drop", (event) => {
+  event.preventDefault();
+  const files = [...((event.dataTransfer && event.dataTransfer.files) || [])];
+  if (files.length && !uploadButton.disabled) uploadAll(files);
 });
 
 document.getElementById("reindex").addEventListener("click", async (event) => {
