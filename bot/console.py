@@ -135,10 +135,23 @@ def sync_report(report: SyncReport) -> str:
     return (
         f"index: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
-        f"{len(report.skipped)} skipped; {report.chunks_embedded} chunks and "
-        f"{report.sentences_embedded} sentences embedded "
-        f"in {report.seconds:.1f}s"
+        f"{len(report.skipped)} skipped; {_embedded(report)} in {report.seconds:.1f}s"
     )
+
+
+def _embedded(report: SyncReport) -> str:
+    """What went through the encoder, and what was pooled from it (``bot.passes``)."""
+    alone = f"{report.chunks_embedded} chunks and {report.sentences_embedded} sentences embedded"
+    if report.windows_embedded:
+        return (
+            f"{report.windows_embedded} document windows embedded, {report.chunks_pooled} "
+            f"chunks and {report.sentences_pooled} sentences pooled from them, "
+            f"{report.chunks_embedded} chunks and {report.sentences_embedded} sentences "
+            "embedded on their own"
+        )
+    if report.sentences_pooled:
+        return f"{alone}, {report.sentences_pooled} sentences pooled from the chunks"
+    return alone
 
 
 def _clip(text: str, width: int) -> str:

@@ -95,6 +95,7 @@ class Bot:
             model=self.embedder.name,
             chunk_chars=self.settings.chunk_chars,
             overlap_sentences=self.settings.overlap_sentences,
+            encoder_passes=self.settings.encoder_passes,
         )
 
     @property

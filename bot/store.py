@@ -32,6 +32,7 @@ import numpy as np
 
 from bot import generations
 from bot.chunking import passage_text, unique_sentences
+from bot.config import ENCODER_PASSES
 from bot.errors import IndexCorruptError, IndexMismatchError
 from bot.keyword import KeywordIndex
 from bot.query import Vocabulary
@@ -49,6 +50,9 @@ class IndexInfo:
     model: str
     chunk_chars: int
     overlap_sentences: int
+    #: How the vectors were made (``bot.config.ENCODER_PASSES``): an index whose sentence
+    #: vectors were pooled from chunk passes is never mixed with one that embedded them.
+    encoder_passes: str = "chunks+sentences"
 
 
 class Store:
@@ -204,10 +208,18 @@ class Store:
         """Load the live generation; refuses an index built by a model other than ``model``."""
         folder = generations.current_generation(index_dir)
         manifest = generations.read_manifest(folder, _MANIFEST_FIELDS)
+        # Indexes written before the field existed embedded every sentence on its own.
+        passes = manifest.get("encoder_passes", ENCODER_PASSES[0])
+        if passes not in ENCODER_PASSES:
+            raise IndexMismatchError(
+                f"the index in {str(index_dir)!r} was built with encoder passes {passes!r}, "
+                f"which this bot does not know; run 'bot index --rebuild'"
+            )
         info = IndexInfo(
             model=manifest["model"],
             chunk_chars=manifest["chunk_chars"],
             overlap_sentences=manifest["overlap_sentences"],
+            encoder_passes=passes,
         )
         if model is not None and info.model != model:
             raise IndexMismatchError(

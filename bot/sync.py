@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from bot.chunking import chunk_document, passage_text, unique_sentences
+from bot.chunking import chunk_document, unique_sentences
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
 from bot.embedding import Embedder
 from bot.errors import ConfigError, DocumentError
 from bot.metadata import read_corrections
+from bot.passes import Vectors, embed_chunks
 from bot.store import IndexInfo, Store
 from bot.types import Chunk, Document, SyncReport
 
@@ -56,8 +57,11 @@ def sync(
         removed=tuple(sorted(set(old.documents) - present)) if old else (),
         unchanged=tuple(plan.unchanged),
         skipped=tuple(plan.skipped),
-        chunks_embedded=built.chunks_embedded,
-        sentences_embedded=built.sentences_embedded,
+        chunks_embedded=built.made.chunks_embedded,
+        sentences_embedded=built.made.sentences_embedded,
+        chunks_pooled=built.made.chunks_pooled,
+        sentences_pooled=built.made.sentences_pooled,
+        windows_embedded=built.made.windows_embedded,
         seconds=time.perf_counter() - began,
     )
     return built.store, report
@@ -68,8 +72,18 @@ class Built:
     """A store made by ``index_documents``, and what embedding it took."""
 
     store: Store
-    chunks_embedded: int
-    sentences_embedded: int
+    made: Vectors
+
+    @property
+    def chunks_embedded(self) -> int:
+        return self.made.chunks_embedded
+
+    @property
+    def sentences_embedded(self) -> int:
+        return self.made.sentences_embedded
+
+
+_NOTHING = Vectors(np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32))
 
 
 def index_documents(
@@ -79,10 +93,11 @@ def index_documents(
     old: Store | None = None,
     progress: SyncProgress | None = None,
 ) -> Built:
-    """A store of ``documents``, and the numbers of chunks and sentences embedded for it.
+    """A store of ``documents``, and what embedding it took.
 
     Documents that ``old`` holds with the same content hash (and settings) keep
-    their chunks and vectors; the rest are chunked and embedded in one run.
+    their chunks and vectors; the rest are chunked and embedded in one run, through
+    the encoder as ``info.encoder_passes`` says (``bot.passes``).
     """
     reusable = old if old is not None and old.info == info else None
     ordered = sorted(documents, key=lambda d: d.doc_id)
@@ -93,26 +108,19 @@ def index_documents(
 
     if reusable is not None and len(ordered) == len(reusable.documents):
         if all(map(reused, ordered)):
-            return Built(reusable, 0, 0)  # nothing changed: the old index is the new one
+            return Built(reusable, _NOTHING)  # nothing changed: the old index is the new one
 
     new_chunks = {
         d.doc_id: chunk_document(d, info.chunk_chars, info.overlap_sentences)
         for d in ordered
         if not reused(d)
     }
-    by_id = {d.doc_id: d for d in ordered}
-    new_sentences = {doc_id: unique_sentences(chunks) for doc_id, chunks in new_chunks.items()}
-    texts = [passage_text(by_id[c.doc_id], c) for cs in new_chunks.values() for c in cs]
-    chunk_total = len(texts)
-    texts += [passage_text(by_id[d], span) for ss in new_sentences.values() for d, span in ss]
-    total = len(texts)
-    embedded = (
-        embedder.embed(texts, progress=(lambda done: progress(done, total)) if progress else None)
-        if texts
-        else np.zeros((0, 0), np.float32)  # nothing to embed: the model need not even load
+    made = embed_chunks(
+        {d.doc_id: d for d in ordered}, new_chunks, embedder, info.encoder_passes, progress
     )
-    new_chunk_vectors = iter(np.split(embedded[:chunk_total], _offsets(new_chunks)))
-    new_sentence_vectors = iter(np.split(embedded[chunk_total:], _offsets(new_sentences)))
+    new_sentences = {doc_id: unique_sentences(chunks) for doc_id, chunks in new_chunks.items()}
+    new_chunk_vectors = iter(np.split(made.chunks, _offsets(new_chunks)))
+    new_sentence_vectors = iter(np.split(made.sentences, _offsets(new_sentences)))
 
     chunks: list[Chunk] = []
     vectors: list[np.ndarray] = []
@@ -129,7 +137,7 @@ def index_documents(
             vectors.append(chunk_vectors)
             sentence_vectors.append(doc_sentence_vectors)
     store = Store(info, ordered, chunks, _stack(vectors), _stack(sentence_vectors))
-    return Built(store, chunk_total, total - chunk_total)
+    return Built(store, made)
 
 
 def _offsets(groups: dict[str, list[Any]]) -> list[int]:

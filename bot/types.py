@@ -142,8 +142,11 @@ class SyncReport:
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
-    chunks_embedded: int = 0
-    sentences_embedded: int = 0
+    chunks_embedded: int = 0  # encoded in a pass of their own
+    sentences_embedded: int = 0  # encoded in a pass of their own
+    chunks_pooled: int = 0  # pooled from a document window's pass
+    sentences_pooled: int = 0  # pooled from a chunk's or a window's pass
+    windows_embedded: int = 0  # document windows encoded
     seconds: float = 0.0
 
     @property

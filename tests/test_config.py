@@ -47,6 +47,7 @@ def test_web_defaults() -> None:
         ({"BOT_PORT": "70000"}, "between 1 and 65535"),
         ({"BOT_PORT": "http"}, "BOT_PORT='http' is not a valid int"),
         ({"BOT_INSIGHTS_DAYS": "-1"}, "insights_days must be 0 (record nothing) or more"),
+        ({"BOT_ENCODER_PASSES": "tokens"}, "encoder_passes must be one of chunks+sentences, "),
     ],
 )
 def test_bad_web_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:

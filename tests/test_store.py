@@ -59,6 +59,21 @@ def test_files_are_inspectable_json_lines(
     assert not list(gen.rglob("*.pkl")) and not list(gen.rglob("*.pickle"))
 
 
+def test_the_manifest_says_how_the_vectors_were_made(
+    tmp_path: Path, docs_dir: Path, fake_embedder: FakeEmbedder
+) -> None:
+    gen = build(docs_dir, fake_embedder).save(tmp_path / "index")
+    manifest = json.loads((gen / "manifest.json").read_text())
+    assert manifest["encoder_passes"] == "chunks+sentences"
+    del manifest["encoder_passes"]  # written before the field existed: sentences embedded alone
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    assert Store.load(tmp_path / "index").info == INFO
+    manifest["encoder_passes"] = "tokens"
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexMismatchError, match=r"encoder passes 'tokens'.*--rebuild"):
+        Store.load(tmp_path / "index")
+
+
 def test_missing_index_says_to_run_bot_index(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="run 'bot index' first"):
         Store.load(tmp_path / "nothing")

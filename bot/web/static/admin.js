@@ -48,7 +48,7 @@ function summary(report) {
   if (!report) return "";
   let text = report.added.length + " added, " + report.updated.length + " updated, " +
     report.removed.length + " removed, " + report.unchanged.length + " unchanged; " +
-    report.chunks_embedded + " chunks embedded in " + report.seconds.toFixed(1) + " s";
+    (report.chunks_embedded + (report.chunks_pooled || 0)) + " chunks embedded in " + report.seconds.toFixed(1) + " s";
   report.skipped.forEach((s) => { text += "; skipped " + s[0] + ": " + s[1]; });
   return text;
 }
