@@ -14,7 +14,8 @@ An index folder holds generations (see ``bot.generations``); ``CURRENT`` names t
         keyword/                BM25 over chunks (bm25s: json + npy)
         keyword-documents/      BM25 over whole documents, in documents.jsonl order
 
-This is the only module that imports FAISS.
+The vectors live in ``bot.vectors`` (FAISS), the seam another vector engine
+would replace.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from bot import generations
@@ -37,6 +37,7 @@ from bot.errors import IndexCorruptError, IndexMismatchError
 from bot.keyword import KeywordIndex
 from bot.query import Vocabulary
 from bot.types import Chunk, Document, Span
+from bot.vectors import Vectors
 
 _REQUIRED_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.faiss", "sentences.faiss")
 #: The manifest fields ``Store.load`` reads, with their types (checked by ``read_manifest``).
@@ -71,8 +72,8 @@ class Store:
         info: IndexInfo,
         documents: list[Document],
         chunks: list[Chunk],
-        vectors: np.ndarray,
-        sentence_vectors: np.ndarray,
+        vectors: np.ndarray | Vectors,
+        sentence_vectors: np.ndarray | Vectors,
         keyword: KeywordIndex | None = None,
         document_keyword: KeywordIndex | None = None,
     ) -> None:
@@ -85,11 +86,13 @@ class Store:
                 f"{len(chunks)} chunks and {len(self.sentences)} sentences, but "
                 f"{len(vectors)} and {len(sentence_vectors)} vectors"
             )
-        self.vectors = _unit_rows(vectors)
-        self.sentence_vectors = _unit_rows(sentence_vectors)
-        self.dim = self.vectors.shape[1]
-        self._faiss = _flat_index(self.vectors)
-        self._sentence_faiss = _flat_index(self.sentence_vectors)
+        self.vectors = vectors if isinstance(vectors, Vectors) else Vectors.of(vectors)
+        self.sentence_vectors = (
+            sentence_vectors
+            if isinstance(sentence_vectors, Vectors)
+            else Vectors.of(sentence_vectors, self.vectors.dim)
+        )
+        self.dim = self.vectors.dim
         self.keyword = keyword or KeywordIndex.build(
             [passage_text(self.documents[c.doc_id], c) for c in chunks]
         )
@@ -157,11 +160,11 @@ class Store:
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` chunk rows most similar to a unit query vector, with cosine scores."""
-        return _search(self._faiss, query_vector, k)
+        return self.vectors.search(query_vector, k)
 
     def sentence_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """The ``k`` sentence rows most similar to a unit query vector, with cosine scores."""
-        return _search(self._sentence_faiss, query_vector, k)
+        return self.sentence_vectors.search(query_vector, k)
 
     # -- persistence --------------------------------------------------------
 
@@ -188,8 +191,8 @@ class Store:
                     "text": c.text,
                 }
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        faiss.write_index(self._faiss, str(folder / "vectors.faiss"))
-        faiss.write_index(self._sentence_faiss, str(folder / "sentences.faiss"))
+        self.vectors.save(folder / "vectors.faiss")
+        self.sentence_vectors.save(folder / "sentences.faiss")
         self.keyword.save(folder / "keyword")
         self.document_keyword.save(folder / "keyword-documents")
         generations.write_manifest(
@@ -225,13 +228,19 @@ class Store:
             raise IndexMismatchError(
                 f"the index in {str(index_dir)!r} was built with model {info.model!r}, "
                 f"but the configured model is {model!r}; "
-                "run 'bot index --rebuild' to rebuild it with the configured model"
+                "run 'bot index --rebuild' to rebuild it with the configured model (BOT_MODEL, "
+                "BOT_BACKEND)"
             )
         generations.verify_checksums(folder, manifest, _REQUIRED_FILES)
         documents = [_document_from(row) for row in _read_jsonl(folder / "documents.jsonl")]
         chunks = [_chunk_from(row) for row in _read_jsonl(folder / "chunks.jsonl")]
-        vectors = _read_vectors(folder / "vectors.faiss", manifest["dim"])
-        sentence_vectors = _read_vectors(folder / "sentences.faiss", manifest["dim"])
+        try:
+            vectors = Vectors.load(folder / "vectors.faiss", manifest["dim"])
+            sentence_vectors = Vectors.load(folder / "sentences.faiss", manifest["dim"])
+        except (RuntimeError, ValueError) as exc:  # FAISS raises RuntimeError
+            raise IndexCorruptError(
+                f"the vectors in {str(folder)!r} cannot be read ({exc}); run 'bot index --rebuild'"
+            ) from None
         try:
             keyword = KeywordIndex.load(folder / "keyword", len(chunks))
             document_keyword = KeywordIndex.load(folder / "keyword-documents", len(documents))
@@ -250,33 +259,6 @@ class Store:
             ) from None
         store.generation = folder.name
         return store
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    array = np.ascontiguousarray(vectors, dtype=np.float32)
-    return array if array.ndim == 2 else array.reshape(0, 0)
-
-
-def _flat_index(vectors: np.ndarray) -> faiss.IndexFlatIP:
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(vectors)
-    return index
-
-
-def _search(index: faiss.IndexFlatIP, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-    k = min(k, index.ntotal)
-    if k <= 0:
-        return []
-    scores, rows = index.search(query_vector.reshape(1, -1).astype(np.float32), k)
-    return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
-
-
-def _read_vectors(path: Path, dim: int) -> np.ndarray:
-    index = faiss.read_index(str(path))
-    if index.ntotal == 0:
-        return np.zeros((0, dim), dtype=np.float32)
-    return index.reconstruct_n(0, index.ntotal)
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
