@@ -42,7 +42,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from loadgen import free_port  # noqa: E402
 
-from bot.embedding import SentenceTransformerEmbedder  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.embedding import make_embedder  # noqa: E402
 from bot.retrieval import retrieve  # noqa: E402
 from bot.store import IndexInfo, Store  # noqa: E402
 from bot.types import Chunk, Document, Span  # noqa: E402
@@ -181,7 +182,7 @@ def main() -> None:
     parser.add_argument("--asks", type=int, default=100)
     args = parser.parse_args()
 
-    model = SentenceTransformerEmbedder().name  # hashes the model's files; does not load it
+    model = make_embedder(load_settings()).name  # the configured backend; loads nothing
     info = IndexInfo(model=model, chunk_chars=800, overlap_sentences=1)
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     rows = []

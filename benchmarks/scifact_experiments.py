@@ -46,7 +46,8 @@ def main() -> None:
     apply_offline_env()
 
     from bot import chunking, evaluation, store, sync
-    from bot.embedding import SentenceTransformerEmbedder
+    from bot.config import load_settings
+    from bot.embedding import make_embedder
     from bot.store import IndexInfo
 
     name_suffix = ""
@@ -65,7 +66,7 @@ def main() -> None:
         collection.name + name_suffix, collection.documents, collection.queries,
         collection.qrels, collection.fingerprint,
     )  # fmt: skip
-    embedder = SentenceTransformerEmbedder()
+    embedder = make_embedder(load_settings())
     print("| chunking | title | fusion | nDCG@10 | R@10 | R@100 | MRR@10 | query ms p50 |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
     for spec in args.chunking:

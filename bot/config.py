@@ -19,6 +19,9 @@ PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 #: from its token vectors (late chunking); or one pass per window of a document (up to
 #: the model's 256 tokens, cut at sentences), chunks and sentences both pooled from it.
 ENCODER_PASSES = ("chunks+sentences", "chunks", "windows")
+#: What runs the encoder: ONNX Runtime (``bot.onnx_embedder``; fused float32, or int8) or
+#: sentence-transformers on torch (the reference).
+BACKENDS = ("onnx", "onnx-int8", "torch")
 
 #: Environment variables that keep every library we use offline and quiet.
 OFFLINE_ENV = {
@@ -51,6 +54,10 @@ class Settings:
     """Largest chunk in characters; a longer sentence is a chunk alone (``BOT_CHUNK_CHARS``)."""
     overlap_sentences: int = 1
     """Sentences repeated at the start of the next chunk (``BOT_OVERLAP_SENTENCES``)."""
+    backend: str = "onnx"
+    """What runs the encoder (``BOT_BACKEND``): ``onnx`` (fused float32, built once from the
+    model), ``onnx-int8`` (faster, near the same vectors) or ``torch``; an index built by
+    one is rebuilt, not mixed, by another."""
     encoder_passes: str = "chunks+sentences"
     """What the encoder reads to make chunk and sentence vectors (``BOT_ENCODER_PASSES``)."""
     top_k: int = 5
@@ -88,6 +95,8 @@ class Settings:
             raise ConfigError(
                 f"insights_days must be 0 (record nothing) or more, got {self.insights_days!r}"
             )
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.encoder_passes not in ENCODER_PASSES:
             raise ConfigError(
                 f"encoder_passes must be one of {', '.join(ENCODER_PASSES)}, "
@@ -124,6 +133,7 @@ ENV_NAMES = {
     "model": "BOT_MODEL",
     "chunk_chars": "BOT_CHUNK_CHARS",
     "overlap_sentences": "BOT_OVERLAP_SENTENCES",
+    "backend": "BOT_BACKEND",
     "encoder_passes": "BOT_ENCODER_PASSES",
     "top_k": "BOT_TOP_K",
     "max_question_chars": "BOT_MAX_QUESTION_CHARS",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 
-from bot.config import PACKAGED_MODEL, apply_offline_env
+from bot.config import PACKAGED_MODEL, Settings, apply_offline_env
 from bot.errors import ConfigError
 from bot.types import Span
 
@@ -167,6 +167,21 @@ def _module_folders(path: Path) -> list[Path]:
     return [path] + [folder for folder in subfolders if folder.is_dir()]
 
 
+def readable_name(model: str, path: Path) -> str:
+    """How an index names the model setting: the packaged model, or ``local:<folder>``."""
+    return model if model == PACKAGED_MODEL else "local:" + path.resolve().name
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder ``settings.backend`` names: ONNX (fused float32, the default), ONNX int8,
+    or sentence-transformers on torch (the reference)."""
+    if settings.backend == "torch":
+        return SentenceTransformerEmbedder(settings.model)
+    from bot.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(settings.model, settings.cache_dir, settings.backend)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model loaded from a local folder, on the CPU."""
 
@@ -181,9 +196,7 @@ class SentenceTransformerEmbedder:
     def name(self) -> str:
         """A readable name and the fingerprint of the files: ``local:<folder>@<sha256[:16]>``."""
         if self._name is None:
-            readable = self._model_setting
-            if readable != PACKAGED_MODEL:
-                readable = "local:" + self._path.resolve().name
+            readable = readable_name(self._model_setting, self._path)
             self._name = f"{readable}@{model_fingerprint(self._path)}"
         return self._name
 
@@ -260,7 +273,7 @@ class SentenceTransformerEmbedder:
                 tokens += int(mask.sum())
                 out[i] = unit_rows(features["sentence_embedding"].float().numpy()[None])[0]
                 rows = slice(int(first_row[i]), int(first_row[i + 1]))
-                sums[rows], counts[rows], cut[rows] = _pool_spans(
+                sums[rows], counts[rows], cut[rows] = pool_spans(
                     texts[i],
                     spans[i],
                     features["token_embeddings"][mask].float().numpy(),
@@ -272,7 +285,7 @@ class SentenceTransformerEmbedder:
         return Pooled(out, sums, counts, cut, tokens)
 
 
-def _pool_spans(
+def pool_spans(
     text: str,
     spans: Sequence[Span],
     token_vectors: np.ndarray,

@@ -41,7 +41,7 @@ from bot.conversation import (
 )
 from bot.course import Course
 from bot.documents import content_hash, doc_id_for, iter_document_files, load_document
-from bot.embedding import Embedder, SentenceTransformerEmbedder
+from bot.embedding import Embedder, make_embedder
 from bot.errors import (
     ConfigError,
     DocumentError,
@@ -86,7 +86,7 @@ class Bot:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.model)
+            self._embedder = make_embedder(self.settings)
         return self._embedder
 
     @property

@@ -111,7 +111,19 @@ def fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():  # type: ignore[no-untyped-def]
-    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    """The packaged all-MiniLM-L6-v2 on the default backend (int8 ONNX), loaded once per
+    test session, as the app runs it."""
+    from bot.config import Settings
+    from bot.embedding import make_embedder
+
+    embedder = make_embedder(Settings())
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():  # type: ignore[no-untyped-def]
+    """The packaged model on sentence-transformers (torch): the reference."""
     from bot.embedding import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()

@@ -43,7 +43,7 @@ def name_of(folder: Path) -> str:
 @pytest.fixture(autouse=True)
 def no_model_loading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Naming a model must not load it (tests of the real model's vectors aside)."""
-    if "real_embedder" in request.fixturenames:
+    if {"real_embedder", "torch_embedder", "embedder"} & set(request.fixturenames):
         return
 
     def load(self: SentenceTransformerEmbedder) -> None:
@@ -110,7 +110,8 @@ def test_the_packaged_model_has_the_same_name_everywhere() -> None:
 TEXT = "Big Society\nThe idea failed. It failed in Aspley, a ward."
 
 
-def test_a_span_pools_exactly_the_tokens_inside_it(real_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_span_pools_exactly_the_tokens_inside_it(torch_embedder) -> None:  # type: ignore[no-untyped-def]
+    real_embedder = torch_embedder
     model = real_embedder._load()
     tokens = model.tokenizer.convert_ids_to_tokens(model.tokenizer(TEXT)["input_ids"])
     assert tokens == ["[CLS]", "big", "society", "the", "idea", "failed", ".", "it", "failed",
@@ -132,7 +133,14 @@ def test_a_span_pools_exactly_the_tokens_inside_it(real_embedder) -> None:  # ty
     np.testing.assert_allclose(pooled.vectors[0], real_embedder.embed([TEXT])[0], atol=1e-6)
 
 
-def test_spans_the_encoder_did_not_read_whole_are_reported(real_embedder) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=["onnx", "torch"])
+def embedder(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Each backend in turn."""
+    return request.getfixturevalue("real_embedder" if request.param == "onnx" else "torch_embedder")
+
+
+def test_spans_the_encoder_did_not_read_whole_are_reported(embedder) -> None:  # type: ignore[no-untyped-def]
+    real_embedder = embedder
     sentence = "The council closed the library. "
     text = "Title\n" + sentence * 60  # 6 tokens a sentence: 362 tokens, read to 256
     starts = [6 + i * len(sentence) for i in range(60)]
@@ -145,3 +153,14 @@ def test_spans_the_encoder_did_not_read_whole_are_reported(real_embedder) -> Non
     assert pooled.cut.tolist() == [False] * read + [True] * (60 - read) + [False]
     assert pooled.span_tokens[read] == (real_embedder.max_tokens - 3) % 6  # read in part
     assert pooled.span_tokens[read + 1 :].tolist() == [0] * (60 - read - 1) + [2]
+
+
+def test_both_backends_pool_the_same_spans_alike(real_embedder, torch_embedder) -> None:  # type: ignore[no-untyped-def]
+    spans = [Span(12, 28), Span(29, 57), Span(17, 57)]
+    onnx = real_embedder.embed_with_spans([TEXT], [spans])
+    torch = torch_embedder.embed_with_spans([TEXT], [spans])
+    assert onnx.span_tokens.tolist() == torch.span_tokens.tolist() == [4, 10, 12]
+    assert onnx.tokens == torch.tokens == 18 and not onnx.cut.any()
+    cosines = (onnx.span_vectors * torch.span_vectors).sum(axis=1)
+    assert cosines.min() >= 0.98, cosines
+    np.testing.assert_allclose(onnx.vectors[0], real_embedder.embed([TEXT])[0], atol=1e-5)
