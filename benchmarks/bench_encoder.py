@@ -1,12 +1,17 @@
 """The three encoder backends side by side: batch speed, one query, and their vectors.
 
 Usage: python benchmarks/bench_encoder.py [--abstracts 256] [--queries 200] [--rounds 3]
+                                         [--batch-sizes 4 8 16 32 64]
 
 Embeds the same SciFact abstracts ("title\\ntext", as the index reads them) with
 ``torch`` (sentence-transformers, the reference), ``onnx`` (fused float32) and
 ``onnx-int8``, in turn, round after round (A B C A B C …, a short idle gap before each
 timed call so one engine's spinning threads do not slow the next), then one query at a
 time. Prints medians, the ratio to torch, and each backend's cosine to torch's vectors.
+
+With ``--batch-sizes``, it then times the ``onnx`` backend alone at each batch size on
+what an index encodes: each abstract and, separately, each of its sentences (title in
+front), in one length-sorted call, round after round.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ def main() -> None:
     parser.add_argument("--abstracts", type=int, default=256)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch-sizes", type=int, nargs="*", default=[])
     args = parser.parse_args()
     apply_offline_env()
     from bot.embedding import make_embedder
@@ -83,6 +89,35 @@ def main() -> None:
             f"{ms[int(0.9 * (len(ms) - 1))]:.1f} | {cos_a.min():.4f} / {cos_a.mean():.4f} | "
             f"{cos_q.min():.4f} / {np.mean(cos_q):.4f} |"
         )
+    if args.batch_sizes:
+        sweep_batch_sizes(abstracts, args.batch_sizes, args.rounds)
+
+
+def sweep_batch_sizes(abstracts: list[str], sizes: list[int], rounds: int) -> None:
+    """The onnx backend's time at each batch size, on abstracts and their sentences."""
+    from bot.chunking import split_sentences
+    from bot.onnx_embedder import OnnxEmbedder
+
+    texts = list(abstracts)
+    for abstract in abstracts:
+        title, _, body = abstract.partition("\n")
+        texts += [f"{title}\n{body[s.start : s.end]}" for s in split_sentences(body)]
+    embedders = {size: OnnxEmbedder(batch_size=size) for size in sizes}
+    tokens = sum(embedders[sizes[0]].count_tokens(texts))
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(rounds):
+        for size, embedder in embedders.items():
+            time.sleep(0.2)
+            began = time.perf_counter()
+            embedder.embed(texts)
+            times[size].append(time.perf_counter() - began)
+    print(f"\nonnx by batch size: {len(texts)} texts ({len(abstracts)} abstracts and their "
+          f"sentences), {tokens:,} tokens, {rounds} rounds")  # fmt: skip
+    print("| batch size | s (median) | tokens/s |")
+    print("|---:|---:|---:|")
+    for size in sizes:
+        seconds = statistics.median(times[size])
+        print(f"| {size} | {seconds:.2f} | {tokens / seconds:,.0f} |")
 
 
 if __name__ == "__main__":
