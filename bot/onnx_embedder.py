@@ -62,8 +62,6 @@ if TYPE_CHECKING:
 #: steps do, so a cached model of older steps is rebuilt, and an index made by one form
 #: is never searched with another.
 RECIPES = {"onnx": "fp32-fused-v1", "onnx-int8": "int8-fused-v1"}
-_HEADS, _HIDDEN, _LAYERS = 12, 384, 6
-_FUSED = {"EmbedLayerNormalization": 1, "Attention": 6, "SkipLayerNormalization": 12}
 
 
 def onnx_model_for(model_dir: Path, fingerprint: str, cache_dir: Path, recipe: str) -> Path:
@@ -98,7 +96,7 @@ def _build(model_dir: Path, out: Path, quantized: bool) -> None:
             warnings.simplefilter("ignore")
             apply_offline_env()
             _export(model_dir, raw)
-            _fuse(raw, fused)
+            _fuse(raw, fused, model_dir)
             if quantized:
                 _quantize(fused, out / "model.onnx")
     finally:
@@ -117,16 +115,6 @@ def _export(model_dir: Path, path: Path) -> None:
     bert = AutoModel.from_pretrained(
         str(model_dir), attn_implementation="eager", local_files_only=True
     ).eval()
-    config = bert.config
-    if (config.num_attention_heads, config.hidden_size, config.num_hidden_layers) != (
-        _HEADS,
-        _HIDDEN,
-        _LAYERS,
-    ):
-        raise ConfigError(
-            f"the ONNX backend is built for all-MiniLM-L6-v2's shape (12 heads, 384 wide, "
-            f"6 layers); {str(model_dir)!r} is another shape: set BOT_BACKEND=torch"
-        )
 
     class LastHiddenState(torch.nn.Module):
         def __init__(self) -> None:
@@ -156,16 +144,39 @@ def _export(model_dir: Path, path: Path) -> None:
         )
 
 
-def _fuse(raw: Path, path: Path) -> None:
+def bert_shape(model_dir: Path) -> tuple[int, int, int]:
+    """Attention heads, width and layers of a BERT-shaped model; raises ``ConfigError``
+    for a model of another kind (the ONNX backend fuses only BERT's graph)."""
+    try:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        shape = [config[k] for k in ("num_attention_heads", "hidden_size", "num_hidden_layers")]
+        return int(shape[0]), int(shape[1]), int(shape[2])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(
+            f"the ONNX backend fuses BERT-shaped models, and {str(model_dir)!r} is not one "
+            "(its config.json names no attention heads, hidden size and layers); "
+            "set BOT_BACKEND=torch"
+        ) from None
+
+
+def _fuse(raw: Path, path: Path, model_dir: Path) -> None:
+    """Fuse a BERT-shaped export; raises ``ConfigError`` for any other shape."""
     from onnxruntime.transformers.optimizer import optimize_model
 
+    heads, hidden, layers = bert_shape(model_dir)
     model = optimize_model(
-        str(raw), model_type="bert", num_heads=_HEADS, hidden_size=_HIDDEN, opt_level=0
+        str(raw), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0
     )
     found = model.get_fused_operator_statistics()
-    if any(found.get(op, 0) != n for op, n in _FUSED.items()):
+    expected = {
+        "EmbedLayerNormalization": 1,
+        "Attention": layers,
+        "SkipLayerNormalization": 2 * layers,
+    }
+    if any(found.get(op, 0) != n for op, n in expected.items()):
         raise ConfigError(
-            f"the model's graph did not fuse as expected ({found}); set BOT_BACKEND=torch"
+            f"the ONNX backend fuses BERT-shaped models, and {str(model_dir)!r} did not fuse as "
+            f"one ({found}); set BOT_BACKEND=torch"
         )
     _drop_token_types(model.model)
     model.save_model_to_file(str(path))
@@ -257,8 +268,7 @@ class OnnxEmbedder:
     @property
     def dim(self) -> int:
         if self._dim is None:
-            config = json.loads((self._path / "config.json").read_text(encoding="utf-8"))
-            self._dim = int(config["hidden_size"])
+            self._dim = bert_shape(self._path)[1]
         return self._dim
 
     @property

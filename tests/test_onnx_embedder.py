@@ -117,3 +117,53 @@ def test_torch_stays_selectable() -> None:
     torch = make_embedder(load_settings({"BOT_BACKEND": "torch"}))
     assert isinstance(torch, SentenceTransformerEmbedder)
     assert Settings().backend == "onnx"
+
+
+def tiny_bert(folder: Path) -> Path:
+    """A local model of another shape than MiniLM (2 layers, 4 heads, 32 wide; random
+    weights), with the packaged model's tokenizer: as a user's own BOT_MODEL folder."""
+    import shutil
+
+    import torch
+    from transformers import BertConfig, BertModel
+
+    from bot.embedding import resolve_model_path
+
+    packaged = resolve_model_path(PACKAGED_MODEL)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=64, max_position_embeddings=128,
+    )  # fmt: skip
+    BertModel(config).save_pretrained(folder)
+    for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"):
+        shutil.copy(packaged / name, folder / name)
+    (folder / "sentence_bert_config.json").write_text('{"max_seq_length": 128}')
+    return folder
+
+
+def test_a_local_bert_of_another_shape_gets_its_own_onnx_model(tmp_path: Path) -> None:
+    from bot.embedding import SentenceTransformerEmbedder
+    from bot.onnx_embedder import OnnxEmbedder
+
+    folder = tiny_bert(tmp_path / "tiny")
+    onnx = OnnxEmbedder(str(folder), cache_dir=tmp_path / "cache")
+    reference = SentenceTransformerEmbedder(str(folder))
+    texts = real_text()
+    cosines = (onnx.embed(texts) * reference.embed(texts)).sum(axis=1)
+    assert onnx.dim == 32 and cosines.min() >= 0.9999, cosines.min()
+    assert onnx.name.startswith("local:tiny@") and onnx.name.endswith("+fp32-fused-v1")
+
+
+def test_a_model_that_is_not_bert_shaped_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    from transformers import GPT2Config, GPT2Model
+
+    from bot.errors import ConfigError
+    from bot.onnx_embedder import OnnxEmbedder
+
+    folder = tiny_bert(tmp_path / "gpt")
+    config = GPT2Config(vocab_size=30522, n_embd=32, n_layer=2, n_head=4, n_positions=128)
+    GPT2Model(config).save_pretrained(folder)  # overwrites the BERT's config and weights
+    with pytest.raises(ConfigError, match=r"BERT-shaped.*BOT_BACKEND=torch"):
+        OnnxEmbedder(str(folder), cache_dir=tmp_path / "cache").embed(["a question"])
+    assert not list((tmp_path / "cache" / "onnx").glob("*/model.onnx"))  # nothing half-built
