@@ -23,8 +23,11 @@ from contextlib import asynccontextmanager
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Answers computed at once for /api/ask: 2 cores, ~15 ms of CPU each.
-ANSWERS_RUNNING = 2
+#: Answers computed at once for /api/ask. One: with the ONNX encoder an answer is a few ms
+#: of mostly Python (one GIL), so a second one in parallel gained no throughput and, beside
+#: expensive follow-ups, gave ordinary asks a p95 of ~3 s and dropped connections; with one,
+#: 0.5-0.9 s and none (BENCHMARKS.md, "Load").
+ANSWERS_RUNNING = 1
 #: Requests that may wait for a turn; more are told to come back (503).
 ANSWERS_WAITING = 16
 #: Follow-ups (questions with a history) computed at once and waiting, within the above:
